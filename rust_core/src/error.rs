@@ -1,0 +1,63 @@
+//! Errors as values. Each kind maps to exactly one Python exception (in `python.rs`); messages are
+//! fixed texts that never contain the input's values, since they end up in logs and responses.
+
+/// Malformed JSON: what was expected, and where (a byte offset into the input).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub message: &'static str,
+    pub byte_pos: usize,
+}
+
+/// A rule that well-formed JSON can still break. Each has a stable snake_case keyword.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    DuplicateKey,
+    MaxDepth,
+    NumberPrecision,
+    NumberRange,
+}
+
+impl Rule {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Rule::DuplicateKey => "duplicate_key",
+            Rule::MaxDepth => "max_depth",
+            Rule::NumberPrecision => "number_precision",
+            Rule::NumberRange => "number_range",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Rule::DuplicateKey => "Duplicate key in object",
+            Rule::MaxDepth => "Nesting deeper than 32 levels, DynamoDB's limit",
+            Rule::NumberPrecision => "Number has more than 38 significant digits, DynamoDB's limit",
+            Rule::NumberRange => "Number outside DynamoDB's range (1E-130 to 9.9999999999999999999999999999999999999E+125 in magnitude, or zero)",
+        }
+    }
+}
+
+/// One broken rule: which, where in the record (an RFC 6901 JSON Pointer), and the byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub rule: Rule,
+    pub path: String,
+    pub byte_pos: usize,
+}
+
+/// Why a body could not become an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// Malformed JSON (`JSONDecodeError`).
+    Syntax(SyntaxError),
+    /// Well-formed JSON of the wrong type (`ShapeError`).
+    Shape(&'static str),
+    /// DynamoDB or safety limits (`LimitError`).
+    Limits(Vec<Violation>),
+}
+
+impl From<SyntaxError> for Error {
+    fn from(e: SyntaxError) -> Self {
+        Error::Syntax(e)
+    }
+}

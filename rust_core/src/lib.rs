@@ -1,0 +1,11 @@
+//! The Rust core: strict JSON parsing, DynamoDB's limits and item building, kept free of Python so
+//! that `cargo test` runs it alone. `python.rs` is the only file that knows PyO3.
+
+pub mod error;
+pub mod json;
+pub mod number;
+pub mod pointer;
+pub mod writer;
+
+#[cfg(feature = "python")]
+mod python;

@@ -1,0 +1,226 @@
+//! Numbers as text: the JSON number grammar, DynamoDB's precision and range, and the JSON form of
+//! whatever number text DynamoDB or `Decimal` hands back.
+//!
+//! Numbers never go through a float: DynamoDB keeps 38 significant digits, a float keeps ~16.
+
+use std::borrow::Cow;
+
+/// DynamoDB keeps at most 38 significant digits.
+pub const MAX_SIGNIFICANT_DIGITS: usize = 38;
+/// The smallest magnitude DynamoDB stores is 1E-130 ...
+const MIN_ADJUSTED_EXPONENT: i64 = -130;
+/// ... and the largest is 9.9999999999999999999999999999999999999E+125.
+const MAX_ADJUSTED_EXPONENT: i64 = 125;
+
+/// Why DynamoDB would refuse a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberProblem {
+    Precision,
+    Range,
+}
+
+/// The length of the longest JSON number at the start of `bytes`
+/// (`-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?`), or `None` when no number starts there.
+///
+/// Like Python's `json` module, a `.` or exponent marker not followed by a digit ends the number
+/// before it, so `1.` scans as `1` and the caller reports what follows.
+pub fn scan_json_number(bytes: &[u8]) -> Option<usize> {
+    let digits_from = |i: usize| bytes.get(i..).map_or(0, |rest| rest.iter().take_while(|b| b.is_ascii_digit()).count());
+    let mut i = usize::from(bytes.first() == Some(&b'-'));
+    match bytes.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => i += digits_from(i),
+        _ => return None,
+    }
+    if bytes.get(i) == Some(&b'.') {
+        let n = digits_from(i + 1);
+        if n > 0 {
+            i += 1 + n;
+        }
+    }
+    if matches!(bytes.get(i), Some(b'e' | b'E')) {
+        let sign = usize::from(matches!(bytes.get(i + 1), Some(b'+' | b'-')));
+        let n = digits_from(i + 1 + sign);
+        if n > 0 {
+            i += 1 + sign + n;
+        }
+    }
+    Some(i)
+}
+
+/// The parts of a decimal number written as `[sign]int[.frac][(e|E)[sign]exp]`.
+struct Parts<'a> {
+    negative: bool,
+    int: &'a str,
+    frac: &'a str,
+    exp: i64,
+}
+
+/// Splits decimal number text. Accepts more than JSON (a `+` sign, `.5`, `5.`) because
+/// `Decimal` and DynamoDB accept it; rejects NaN, infinities and anything else.
+fn split(text: &str) -> Option<Parts<'_>> {
+    let (negative, rest) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (mantissa, exp_text) = match rest.find(['e', 'E']) {
+        Some(at) => (&rest[..at], Some(&rest[at + 1..])),
+        None => (rest, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() && frac.is_empty() || !all_digits(int) || !all_digits(frac) {
+        return None;
+    }
+    let exp = match exp_text {
+        None => 0,
+        Some(e) => parse_exponent(e)?,
+    };
+    Some(Parts { negative, int, frac, exp })
+}
+
+/// An exponent, saturated far beyond any range check so that `1e999999999999999999999` is
+/// "out of range" instead of an overflow.
+fn parse_exponent(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    const SATURATED: i64 = 1 << 60;
+    let magnitude = digits.bytes().fold(0i64, |acc, d| acc.saturating_mul(10).saturating_add(i64::from(d - b'0')).min(SATURATED));
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+/// Checks number text (already known to be a number) against DynamoDB's limits: at most 38
+/// significant digits once leading and trailing zeros are trimmed, and a magnitude of zero or
+/// between 1E-130 and 9.99...E+125.
+pub fn check_dynamodb(text: &str) -> Result<(), NumberProblem> {
+    let Some(parts) = split(text) else {
+        return Err(NumberProblem::Range);
+    };
+    let digits = || parts.int.bytes().chain(parts.frac.bytes());
+    let Some(first) = digits().position(|d| d != b'0') else {
+        return Ok(()); // zero, however written
+    };
+    let total = parts.int.len() + parts.frac.len();
+    let trailing_zeros = digits().rev().take_while(|&d| d == b'0').count();
+    if total - trailing_zeros - first > MAX_SIGNIFICANT_DIGITS {
+        return Err(NumberProblem::Precision);
+    }
+    // The power of ten of the leading significant digit.
+    let lead = i64::try_from(parts.int.len()).unwrap_or(i64::MAX) - 1 - i64::try_from(first).unwrap_or(0);
+    let adjusted = parts.exp.saturating_add(lead);
+    if !(MIN_ADJUSTED_EXPONENT..=MAX_ADJUSTED_EXPONENT).contains(&adjusted) {
+        return Err(NumberProblem::Range);
+    }
+    Ok(())
+}
+
+/// Number text as a valid JSON number: unchanged when it already is one (DynamoDB's own output
+/// always is), otherwise rewritten (`+5` -> `5`, `.5` -> `0.5`, `5.` -> `5`, `007` -> `7`).
+/// `None` when the text is not a finite number at all.
+pub fn to_json(text: &str) -> Option<Cow<'_, str>> {
+    if scan_json_number(text.as_bytes()) == Some(text.len()) {
+        return Some(Cow::Borrowed(text));
+    }
+    let parts = split(text)?;
+    let mut out = String::with_capacity(text.len() + 1);
+    if parts.negative {
+        out.push('-');
+    }
+    let int = parts.int.trim_start_matches('0');
+    out.push_str(if int.is_empty() { "0" } else { int });
+    if !parts.frac.is_empty() {
+        out.push('.');
+        out.push_str(parts.frac);
+    }
+    if parts.exp != 0 {
+        out.push('e');
+        out.push_str(&parts.exp.to_string());
+    }
+    Some(Cow::Owned(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scans_the_longest_json_number_prefix() {
+        for (text, len) in [
+            ("0", Some(1)),
+            ("-0", Some(2)),
+            ("123", Some(3)),
+            ("1.5", Some(3)),
+            ("1.5e10", Some(6)),
+            ("1E+2", Some(4)),
+            ("1e-2x", Some(4)),
+            ("01", Some(1)),
+            ("1.", Some(1)),
+            ("1.e5", Some(1)),
+            ("1e", Some(1)),
+            ("1e+", Some(1)),
+            ("-", None),
+            ("-a", None),
+            (".5", None),
+            ("+1", None),
+            ("", None),
+        ] {
+            assert_eq!(scan_json_number(text.as_bytes()), len, "{text}");
+        }
+    }
+
+    #[test]
+    fn precision_counts_significant_digits_only() {
+        assert_eq!(check_dynamodb("12345678901234567890123456789012345678"), Ok(()));
+        assert_eq!(check_dynamodb("123456789012345678901234567890123456789"), Err(NumberProblem::Precision));
+        assert_eq!(check_dynamodb("1.5E+40"), Ok(()));
+        assert_eq!(check_dynamodb("1.00000000000000000000000000000000000001"), Err(NumberProblem::Precision));
+        assert_eq!(check_dynamodb("0.000000000000000000000000000000000000000001"), Ok(()));
+        assert_eq!(check_dynamodb("10000000000000000000000000000000000000000000000"), Ok(()));
+        assert_eq!(check_dynamodb("-0.00"), Ok(()));
+        assert_eq!(check_dynamodb("0e999999999999999999999999"), Ok(()));
+    }
+
+    #[test]
+    fn range_is_1e_minus_130_to_just_under_1e126() {
+        assert_eq!(check_dynamodb("1E-130"), Ok(()));
+        assert_eq!(check_dynamodb("1E-131"), Err(NumberProblem::Range));
+        assert_eq!(check_dynamodb("0.1E-129"), Ok(()));
+        assert_eq!(check_dynamodb("9.9999999999999999999999999999999999999E+125"), Ok(()));
+        assert_eq!(check_dynamodb("1E+126"), Err(NumberProblem::Range));
+        assert_eq!(check_dynamodb("-1E+126"), Err(NumberProblem::Range));
+        assert_eq!(check_dynamodb("10E+125"), Err(NumberProblem::Range));
+        assert_eq!(check_dynamodb("1e999999999999999999999999"), Err(NumberProblem::Range));
+        assert_eq!(check_dynamodb("1e-999999999999999999999999"), Err(NumberProblem::Range));
+    }
+
+    #[test]
+    fn to_json_keeps_json_and_mends_the_rest() {
+        for (text, json) in [
+            ("1.50", Some("1.50")),
+            ("1E+40", Some("1E+40")),
+            ("-0", Some("-0")),
+            ("+5", Some("5")),
+            (".5", Some("0.5")),
+            ("-.5", Some("-0.5")),
+            ("5.", Some("5")),
+            ("007", Some("7")),
+            ("1.e5", Some("1e5")),
+            ("NaN", None),
+            ("Infinity", None),
+            ("-Infinity", None),
+            ("", None),
+            ("1e", None),
+            ("abc", None),
+            (" 1", None),
+        ] {
+            assert_eq!(to_json(text).as_deref(), json, "{text}");
+        }
+    }
+}

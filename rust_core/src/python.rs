@@ -1,0 +1,549 @@
+//! The Python face of the core: the only file that knows PyO3.
+//!
+//! Every function runs inside `guarded`, so a Rust panic becomes `rust_core.InternalError` (an
+//! `Exception`) instead of PyO3's `PanicException` (a `BaseException` that escapes `except
+//! Exception` and Powertools' handlers).
+//!
+//! The boto3 drop-ins convert the common, exactly-typed values natively and hand anything else
+//! (subclasses, `Binary`, floats, numbers outside the fast path, quirky attribute values) to
+//! boto3's own `TypeSerializer` / `TypeDeserializer`, so results and exceptions match boto3 exactly.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple};
+
+use crate::error::{Error, Violation};
+use crate::json::{self, Object, Value, MAX_DEPTH};
+use crate::number;
+use crate::writer;
+
+/// Bodies at least this large are parsed with the GIL released; below it, releasing costs more
+/// than it frees.
+const DETACH_THRESHOLD: usize = 64 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+fn guarded<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(_) => Err(new_error(py, "InternalError", ("rust_core hit an internal error (a Rust panic); the input was not processed",))),
+    }
+}
+
+/// An instance of one of `rust_core.errors`' classes, as a `PyErr`.
+fn new_error<'py>(py: Python<'py>, class: &str, args: impl pyo3::call::PyCallArgs<'py>) -> PyErr {
+    let instance = py
+        .import(intern!(py, "rust_core.errors"))
+        .and_then(|errors| errors.getattr(class))
+        .and_then(|class| class.call1(args));
+    match instance {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(e) => e,
+    }
+}
+
+fn to_pyerr(py: Python<'_>, error: Error, doc: &Bound<'_, PyAny>, input: &[u8]) -> PyErr {
+    match error {
+        Error::Syntax(e) => {
+            let at = json::position(input, e.byte_pos);
+            new_error(py, "JSONDecodeError", (e.message, doc, at.pos, at.lineno, at.colno))
+        }
+        Error::Shape(message) => new_error(py, "ShapeError", (message,)),
+        Error::Limits(violations) => limit_error(py, &violations),
+    }
+}
+
+fn limit_error(py: Python<'_>, violations: &[Violation]) -> PyErr {
+    let details = violations.iter().map(|v| {
+        let detail = PyDict::new(py);
+        detail.set_item(intern!(py, "path"), &v.path)?;
+        detail.set_item(intern!(py, "message"), v.rule.message())?;
+        detail.set_item(intern!(py, "keyword"), v.rule.keyword())?;
+        Ok(detail)
+    });
+    let details = match details.collect::<PyResult<Vec<_>>>() {
+        Ok(details) => details,
+        Err(e) => return e,
+    };
+    let summary = violations.first().map_or("The record breaks DynamoDB's limits", |v| v.rule.message());
+    new_error(py, "LimitError", (summary, details))
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON -> item
+
+/// `json_to_item(data: bytes | str) -> dict[str, dict]`
+#[pyfunction]
+fn json_to_item<'py>(py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    guarded(py, || {
+        let bytes = utf8_bytes(data)?;
+        let input = bytes.as_bytes();
+        let parsed = if input.len() >= DETACH_THRESHOLD {
+            py.detach(|| json::parse_record(input))
+        } else {
+            json::parse_record(input)
+        };
+        match parsed {
+            Ok(members) => build_map(py, &members),
+            Err(e) => Err(to_pyerr(py, e, data, input)),
+        }
+    })
+}
+
+/// The UTF-8 bytes of a body. A `str` is encoded with its lone surrogates passed through, so
+/// that they fail UTF-8 validation as a `JSONDecodeError` with a position, not a `UnicodeError`.
+fn utf8_bytes<'py>(data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+    if let Ok(bytes) = data.cast::<PyBytes>() {
+        return Ok(bytes.clone());
+    }
+    if data.is_instance_of::<PyString>() {
+        let py = data.py();
+        let encoded = data.call_method1(intern!(py, "encode"), (intern!(py, "utf-8"), intern!(py, "surrogatepass")))?;
+        return Ok(encoded.cast_into::<PyBytes>()?);
+    }
+    Err(PyTypeError::new_err("data must be bytes or str"))
+}
+
+fn build_map<'py>(py: Python<'py>, members: &Object<'_>) -> PyResult<Bound<'py, PyDict>> {
+    let map = PyDict::new(py);
+    for (key, value) in members {
+        map.set_item(PyString::new(py, key), build_attribute(py, value)?)?;
+    }
+    Ok(map)
+}
+
+fn build_attribute<'py>(py: Python<'py>, value: &Value<'_>) -> PyResult<Bound<'py, PyDict>> {
+    let attribute = PyDict::new(py);
+    match value {
+        Value::Null => attribute.set_item(intern!(py, "NULL"), true)?,
+        Value::Bool(b) => attribute.set_item(intern!(py, "BOOL"), *b)?,
+        Value::Number(text) => attribute.set_item(intern!(py, "N"), PyString::new(py, text))?,
+        Value::String(s) => attribute.set_item(intern!(py, "S"), PyString::new(py, s))?,
+        Value::Array(items) => {
+            let items = items.iter().map(|v| build_attribute(py, v)).collect::<PyResult<Vec<_>>>()?;
+            attribute.set_item(intern!(py, "L"), PyList::new(py, items)?)?;
+        }
+        Value::Object(members) => attribute.set_item(intern!(py, "M"), build_map(py, members)?)?,
+    }
+    Ok(attribute)
+}
+
+// ---------------------------------------------------------------------------------------------
+// item -> JSON
+
+/// `item_to_json(item: Mapping[str, dict]) -> bytes`
+#[pyfunction]
+fn item_to_json<'py>(py: Python<'py>, item: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+    guarded(py, || {
+        let mut out = Vec::with_capacity(512);
+        write_map(&mut out, item, 1)?;
+        Ok(PyBytes::new(py, &out))
+    })
+}
+
+fn too_deep(py: Python<'_>) -> PyErr {
+    limit_error(py, &[Violation { rule: crate::error::Rule::MaxDepth, path: String::new(), byte_pos: 0 }])
+}
+
+/// Calls `f` on each entry of a dict or any other `Mapping`.
+fn for_each_entry<'py>(
+    map: &Bound<'py, PyAny>,
+    mut f: impl FnMut(&Bound<'py, PyAny>, &Bound<'py, PyAny>) -> PyResult<()>,
+) -> PyResult<()> {
+    if let Ok(dict) = map.cast::<PyDict>() {
+        for (key, value) in dict.iter() {
+            f(&key, &value)?;
+        }
+        return Ok(());
+    }
+    let py = map.py();
+    if !map.hasattr(intern!(py, "items"))? {
+        return Err(PyTypeError::new_err("expected a mapping of attribute names to attribute values"));
+    }
+    for entry in map.call_method0(intern!(py, "items"))?.try_iter()? {
+        let (key, value) = entry?.extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>)>()?;
+        f(&key, &value)?;
+    }
+    Ok(())
+}
+
+/// An item or `M` value at nesting level `depth` (the item itself is level 1).
+fn write_map(out: &mut Vec<u8>, map: &Bound<'_, PyAny>, depth: usize) -> PyResult<()> {
+    if depth > MAX_DEPTH {
+        return Err(too_deep(map.py()));
+    }
+    out.push(b'{');
+    let mut first = true;
+    for_each_entry(map, |key, value| {
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        let key = key.cast::<PyString>().map_err(|_| PyTypeError::new_err("attribute names must be str"))?;
+        writer::write_string(out, &key.to_cow()?);
+        out.push(b':');
+        write_attribute(out, value, depth)
+    })?;
+    out.push(b'}');
+    Ok(())
+}
+
+/// One AttributeValue (`{"S": "x"}`) inside a container at level `enclosing`.
+fn write_attribute(out: &mut Vec<u8>, attribute: &Bound<'_, PyAny>, enclosing: usize) -> PyResult<()> {
+    let py = attribute.py();
+    let mut entry = None;
+    for_each_entry(attribute, |tag, value| {
+        if entry.is_none() {
+            entry = Some((tag.clone(), value.clone()));
+        }
+        Ok(())
+    })?;
+    let Some((tag, value)) = entry else {
+        return Err(PyTypeError::new_err("an attribute value must be a dict with one type key"));
+    };
+    let tag = tag.cast::<PyString>().map_err(|_| unsupported_type())?.to_cow()?;
+    match &*tag {
+        "S" => writer::write_string(out, &expect_str(&value)?.to_cow()?),
+        "N" => write_number(out, &value)?,
+        "B" => write_binary(out, &value)?,
+        "BOOL" => {
+            let b = value.cast::<PyBool>().map_err(|_| PyTypeError::new_err("BOOL must be a bool"))?;
+            out.extend_from_slice(if b.is_true() { b"true" } else { b"false" });
+        }
+        "NULL" => out.extend_from_slice(b"null"),
+        "M" => write_map(out, &value, enclosing + 1)?,
+        "L" => {
+            if enclosing + 1 > MAX_DEPTH {
+                return Err(too_deep(py));
+            }
+            if !(value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>()) {
+                return Err(PyTypeError::new_err("L must be a list"));
+            }
+            write_array(out, &value, |out, v| write_attribute(out, v, enclosing + 1))?;
+        }
+        "SS" => write_array(out, &value, |out, v| {
+            writer::write_string(out, &expect_str(v)?.to_cow()?);
+            Ok(())
+        })?,
+        "NS" => write_array(out, &value, write_number)?,
+        "BS" => write_array(out, &value, write_binary)?,
+        _ => return Err(unsupported_type()),
+    }
+    Ok(())
+}
+
+fn unsupported_type() -> PyErr {
+    PyTypeError::new_err("unsupported DynamoDB attribute type")
+}
+
+fn expect_str<'a, 'py>(value: &'a Bound<'py, PyAny>) -> PyResult<&'a Bound<'py, PyString>> {
+    value.cast::<PyString>().map_err(|_| PyTypeError::new_err("S, N and SS values must be str"))
+}
+
+fn write_array<'py>(
+    out: &mut Vec<u8>,
+    values: &Bound<'py, PyAny>,
+    mut write: impl FnMut(&mut Vec<u8>, &Bound<'py, PyAny>) -> PyResult<()>,
+) -> PyResult<()> {
+    if values.is_instance_of::<PyString>() || values.is_instance_of::<PyBytes>() || values.is_instance_of::<PyDict>() {
+        return Err(PyTypeError::new_err("L, SS, NS and BS values must be lists"));
+    }
+    out.push(b'[');
+    for (i, value) in values.try_iter()?.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write(out, &value?)?;
+    }
+    out.push(b']');
+    Ok(())
+}
+
+fn write_number(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    let text = expect_str(value)?.to_cow()?;
+    let json = number::to_json(&text).ok_or_else(|| PyValueError::new_err("an N value is not a finite decimal number"))?;
+    out.extend_from_slice(json.as_bytes());
+    Ok(())
+}
+
+/// `bytes`, `bytearray`, or anything holding them in `.value` (boto3's `Binary`).
+fn write_binary(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    if let Ok(bytes) = value.cast::<PyBytes>() {
+        writer::write_base64(out, bytes.as_bytes());
+    } else if let Ok(array) = value.cast::<PyByteArray>() {
+        writer::write_base64(out, &array.to_vec());
+    } else if let Ok(inner) = value.getattr(intern!(value.py(), "value")) {
+        if inner.is_instance_of::<PyBytes>() || inner.is_instance_of::<PyByteArray>() {
+            return write_binary(out, &inner);
+        }
+        return Err(PyTypeError::new_err("B and BS values must be bytes"));
+    } else {
+        return Err(PyTypeError::new_err("B and BS values must be bytes"));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// boto3 drop-ins
+
+static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static CREATE_DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static BINARY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static SERIALIZER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static DESERIALIZER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn cached<'py>(
+    py: Python<'py>,
+    cell: &'static PyOnceLock<Py<PyAny>>,
+    init: impl FnOnce() -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<&'py Bound<'py, PyAny>> {
+    Ok(cell.get_or_try_init(py, || init().map(Bound::unbind))?.bind(py))
+}
+
+fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    cached(py, &DECIMAL, || py.import("decimal")?.getattr("Decimal"))
+}
+
+/// `create_decimal` of a context identical to boto3's `DYNAMODB_CONTEXT`, without importing boto3.
+fn create_decimal(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    cached(py, &CREATE_DECIMAL, || {
+        let decimal = py.import("decimal")?;
+        let traps = ["Clamped", "Overflow", "Inexact", "Rounded", "Underflow"]
+            .iter()
+            .map(|name| decimal.getattr(*name))
+            .collect::<PyResult<Vec<_>>>()?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("Emin", -128)?;
+        kwargs.set_item("Emax", 126)?;
+        kwargs.set_item("prec", 38)?;
+        kwargs.set_item("traps", traps)?;
+        decimal.getattr("Context")?.call((), Some(&kwargs))?.getattr("create_decimal")
+    })
+}
+
+fn boto3_types<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    py.import("boto3.dynamodb.types")?.getattr(name)
+}
+
+fn binary_type(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    cached(py, &BINARY, || boto3_types(py, "Binary"))
+}
+
+fn boto3_serialize<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = value.py();
+    cached(py, &SERIALIZER, || boto3_types(py, "TypeSerializer")?.call0())?.call_method1(intern!(py, "serialize"), (value,))
+}
+
+fn boto3_deserialize<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = value.py();
+    cached(py, &DESERIALIZER, || boto3_types(py, "TypeDeserializer")?.call0())?
+        .call_method1(intern!(py, "deserialize"), (value,))
+}
+
+fn tagged<'py>(py: Python<'py>, tag: &Bound<'py, PyString>, value: impl IntoPyObject<'py>) -> PyResult<Bound<'py, PyAny>> {
+    let attribute = PyDict::new(py);
+    attribute.set_item(tag, value)?;
+    Ok(attribute.into_any())
+}
+
+/// `serialize(value) -> dict`, as `TypeSerializer().serialize(value)`.
+#[pyfunction]
+fn serialize<'py>(py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    guarded(py, || serialize_value(value))
+}
+
+fn serialize_value<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = value.py();
+    if value.is_none() {
+        return tagged(py, intern!(py, "NULL"), true);
+    }
+    if value.is_exact_instance_of::<PyBool>() {
+        return tagged(py, intern!(py, "BOOL"), value);
+    }
+    if value.is_exact_instance_of::<PyString>() {
+        return tagged(py, intern!(py, "S"), value);
+    }
+    if value.is_exact_instance_of::<PyBytes>() || value.is_exact_instance_of::<PyByteArray>() {
+        return tagged(py, intern!(py, "B"), value);
+    }
+    if value.is_exact_instance_of::<PyList>() || value.is_exact_instance_of::<PyTuple>() {
+        let items = value.try_iter()?.map(|v| serialize_value(&v?)).collect::<PyResult<Vec<_>>>()?;
+        return tagged(py, intern!(py, "L"), PyList::new(py, items)?);
+    }
+    if let Ok(dict) = value.cast_exact::<PyDict>() {
+        let map = PyDict::new(py);
+        for (k, v) in dict.iter() {
+            map.set_item(k, serialize_value(&v)?)?;
+        }
+        return tagged(py, intern!(py, "M"), map);
+    }
+    if value.is_exact_instance_of::<PySet>() || value.is_exact_instance_of::<PyFrozenSet>() {
+        if let Some(set) = serialize_set(value)? {
+            return Ok(set);
+        }
+    } else if let Some(text) = number_text(value)? {
+        return tagged(py, intern!(py, "N"), text);
+    }
+    boto3_serialize(value)
+}
+
+/// A number's DynamoDB text when it is an exact `int`, `bool` or `Decimal` that needs no rounding
+/// or range check (then `str(value)` is what boto3 produces); `None` sends the value to boto3.
+fn number_text<'py>(value: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyString>>> {
+    let py = value.py();
+    if value.is_exact_instance_of::<PyInt>() || value.is_exact_instance_of::<PyBool>() {
+        return Ok(value.extract::<i64>().ok().map(|i| PyString::new(py, &i.to_string())));
+    }
+    if value.get_type().is(decimal_type(py)?) {
+        let text = value.str()?;
+        return Ok(plain_decimal(&text.to_cow()?).then_some(text));
+    }
+    Ok(None)
+}
+
+/// Whether `Decimal.__str__` output is finite with at most 38 coefficient digits and a modest
+/// exponent, so that boto3's DynamoDB context would return it unchanged.
+fn plain_decimal(text: &str) -> bool {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (mantissa, exponent) = unsigned.split_once('E').unwrap_or((unsigned, "0"));
+    let digits = mantissa.bytes().filter(u8::is_ascii_digit).count();
+    let leading_zeros = mantissa.bytes().take_while(|&b| b == b'0' || b == b'.').filter(|&b| b == b'0').count();
+    mantissa.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && digits > 0
+        && digits - leading_zeros <= number::MAX_SIGNIFICANT_DIGITS
+        && exponent.parse::<i32>().is_ok_and(|e| e.abs() <= 90)
+}
+
+/// A set of only numbers (NS; an empty set too, as in boto3), only strings (SS) or only bytes
+/// (BS); `None` for anything else, which boto3 then classifies.
+fn serialize_set<'py>(set: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let py = set.py();
+    let items = set.try_iter()?.collect::<PyResult<Vec<_>>>()?;
+    if items.iter().all(|v| v.is_exact_instance_of::<PyString>()) && !items.is_empty() {
+        return tagged(py, intern!(py, "SS"), PyList::new(py, items)?).map(Some);
+    }
+    if items.iter().all(|v| v.is_exact_instance_of::<PyBytes>() || v.is_exact_instance_of::<PyByteArray>()) && !items.is_empty() {
+        return tagged(py, intern!(py, "BS"), PyList::new(py, items)?).map(Some);
+    }
+    let mut numbers = Vec::with_capacity(items.len());
+    for item in &items {
+        match number_text(item)? {
+            Some(text) => numbers.push(text),
+            None => return Ok(None),
+        }
+    }
+    tagged(py, intern!(py, "NS"), PyList::new(py, numbers)?).map(Some)
+}
+
+/// `deserialize(attribute_value) -> object`, as `TypeDeserializer().deserialize(...)`.
+#[pyfunction]
+fn deserialize<'py>(py: Python<'py>, attribute_value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    guarded(py, || deserialize_value(attribute_value))
+}
+
+fn deserialize_value<'py>(attribute: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = attribute.py();
+    let Ok(dict) = attribute.cast_exact::<PyDict>() else {
+        return boto3_deserialize(attribute);
+    };
+    // boto3 reads the first key only.
+    let Some((tag, value)) = dict.iter().next() else {
+        return boto3_deserialize(attribute);
+    };
+    let Ok(tag) = tag.cast_exact::<PyString>() else {
+        return boto3_deserialize(attribute);
+    };
+    let Ok(tag) = tag.to_cow() else {
+        return boto3_deserialize(attribute);
+    };
+    let list = value.cast_exact::<PyList>().ok();
+    match (&*tag, list) {
+        ("S" | "BOOL", _) => Ok(value),
+        ("NULL", _) => Ok(py.None().into_bound(py)),
+        ("N", _) => create_decimal(py)?.call1((value,)),
+        ("B", _) => binary_type(py)?.call1((value,)),
+        ("M", _) if value.is_exact_instance_of::<PyDict>() => deserialize_map(&value).map(Bound::into_any),
+        ("L", Some(list)) => {
+            let items = list.iter().map(|v| deserialize_value(&v)).collect::<PyResult<Vec<_>>>()?;
+            Ok(PyList::new(py, items)?.into_any())
+        }
+        ("SS", Some(list)) => Ok(PySet::new(py, list.iter())?.into_any()),
+        ("NS", Some(list)) => {
+            let create = create_decimal(py)?;
+            let items = list.iter().map(|v| create.call1((v,))).collect::<PyResult<Vec<_>>>()?;
+            Ok(PySet::new(py, items)?.into_any())
+        }
+        ("BS", Some(list)) => {
+            let binary = binary_type(py)?;
+            let items = list.iter().map(|v| binary.call1((v,))).collect::<PyResult<Vec<_>>>()?;
+            Ok(PySet::new(py, items)?.into_any())
+        }
+        _ => boto3_deserialize(attribute),
+    }
+}
+
+fn deserialize_map<'py>(map: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(map.py());
+    for_each_items(map, |k, v| out.set_item(k, deserialize_value(v)?))?;
+    Ok(out)
+}
+
+/// `{k: f(v) for k, v in mapping.items()}`, with dict's fast path and `.items()` for the rest
+/// (a non-mapping fails exactly as that comprehension would).
+fn for_each_items<'py>(
+    mapping: &Bound<'py, PyAny>,
+    mut f: impl FnMut(&Bound<'py, PyAny>, &Bound<'py, PyAny>) -> PyResult<()>,
+) -> PyResult<()> {
+    if let Ok(dict) = mapping.cast_exact::<PyDict>() {
+        for (k, v) in dict.iter() {
+            f(&k, &v)?;
+        }
+        return Ok(());
+    }
+    for entry in mapping.call_method0(intern!(mapping.py(), "items"))?.try_iter()? {
+        let (k, v) = entry?.extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>)>()?;
+        f(&k, &v)?;
+    }
+    Ok(())
+}
+
+/// `serialize_item(mapping) -> dict[str, dict]`
+#[pyfunction]
+fn serialize_item<'py>(py: Python<'py>, mapping: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    guarded(py, || {
+        let out = PyDict::new(py);
+        for_each_items(mapping, |k, v| out.set_item(k, serialize_value(v)?))?;
+        Ok(out)
+    })
+}
+
+/// `deserialize_item(item) -> dict[str, object]`
+#[pyfunction]
+fn deserialize_item<'py>(py: Python<'py>, item: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    guarded(py, || deserialize_map(item))
+}
+
+/// Panics on purpose, so tests can prove a panic becomes `InternalError` and the process lives on.
+#[pyfunction]
+#[allow(clippy::panic)]
+fn _panic_for_tests(py: Python<'_>) -> PyResult<()> {
+    guarded(py, || panic!("deliberate panic for tests"))
+}
+
+#[pymodule]
+#[pyo3(name = "_rust_core")]
+fn rust_core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(serialize, m)?)?;
+    m.add_function(wrap_pyfunction!(deserialize, m)?)?;
+    m.add_function(wrap_pyfunction!(serialize_item, m)?)?;
+    m.add_function(wrap_pyfunction!(deserialize_item, m)?)?;
+    m.add_function(wrap_pyfunction!(json_to_item, m)?)?;
+    m.add_function(wrap_pyfunction!(item_to_json, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
+    Ok(())
+}
