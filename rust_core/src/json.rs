@@ -452,8 +452,9 @@ mod tests {
 
     #[test]
     fn parses_every_type_keeping_number_text() {
-        let members = record(r#"{"s":"a\u00e9\ud83d\ude00","n":-1.50e3,"t":true,"f":false,"z":null,"l":[1,{}],"m":{"k":[]}}"#)
-            .unwrap();
+        let members =
+            record(r#"{"s":"a\u00e9\ud83d\ude00","n":-1.50e3,"t":true,"f":false,"z":null,"l":[1,{}],"m":{"k":[]}}"#)
+                .unwrap();
         assert_eq!(
             members,
             vec![

@@ -25,7 +25,8 @@ pub enum NumberProblem {
 /// Like Python's `json` module, a `.` or exponent marker not followed by a digit ends the number
 /// before it, so `1.` scans as `1` and the caller reports what follows.
 pub fn scan_json_number(bytes: &[u8]) -> Option<usize> {
-    let digits_from = |i: usize| bytes.get(i..).map_or(0, |rest| rest.iter().take_while(|b| b.is_ascii_digit()).count());
+    let digits_from =
+        |i: usize| bytes.get(i..).map_or(0, |rest| rest.iter().take_while(|b| b.is_ascii_digit()).count());
     let mut i = usize::from(bytes.first() == Some(&b'-'));
     match bytes.get(i) {
         Some(b'0') => i += 1,
@@ -92,7 +93,8 @@ fn parse_exponent(text: &str) -> Option<i64> {
         return None;
     }
     const SATURATED: i64 = 1 << 60;
-    let magnitude = digits.bytes().fold(0i64, |acc, d| acc.saturating_mul(10).saturating_add(i64::from(d - b'0')).min(SATURATED));
+    let magnitude =
+        digits.bytes().fold(0i64, |acc, d| acc.saturating_mul(10).saturating_add(i64::from(d - b'0')).min(SATURATED));
     Some(if negative { -magnitude } else { magnitude })
 }
 

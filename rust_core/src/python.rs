@@ -31,7 +31,11 @@ const DETACH_THRESHOLD: usize = 64 * 1024;
 fn guarded<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(result) => result,
-        Err(_) => Err(new_error(py, "InternalError", ("rust_core hit an internal error (a Rust panic); the input was not processed",))),
+        Err(_) => Err(new_error(
+            py,
+            "InternalError",
+            ("rust_core hit an internal error (a Rust panic); the input was not processed",),
+        )),
     }
 }
 
@@ -266,7 +270,8 @@ fn write_array<'py>(
 
 fn write_number(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> PyResult<()> {
     let text = expect_str(value)?.to_cow()?;
-    let json = number::to_json(&text).ok_or_else(|| PyValueError::new_err("an N value is not a finite decimal number"))?;
+    let json =
+        number::to_json(&text).ok_or_else(|| PyValueError::new_err("an N value is not a finite decimal number"))?;
     out.extend_from_slice(json.as_bytes());
     Ok(())
 }
@@ -336,7 +341,8 @@ fn binary_type(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
 
 fn boto3_serialize<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = value.py();
-    cached(py, &SERIALIZER, || boto3_types(py, "TypeSerializer")?.call0())?.call_method1(intern!(py, "serialize"), (value,))
+    cached(py, &SERIALIZER, || boto3_types(py, "TypeSerializer")?.call0())?
+        .call_method1(intern!(py, "serialize"), (value,))
 }
 
 fn boto3_deserialize<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
@@ -345,7 +351,11 @@ fn boto3_deserialize<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAn
         .call_method1(intern!(py, "deserialize"), (value,))
 }
 
-fn tagged<'py>(py: Python<'py>, tag: &Bound<'py, PyString>, value: impl IntoPyObject<'py>) -> PyResult<Bound<'py, PyAny>> {
+fn tagged<'py>(
+    py: Python<'py>,
+    tag: &Bound<'py, PyString>,
+    value: impl IntoPyObject<'py>,
+) -> PyResult<Bound<'py, PyAny>> {
     let attribute = PyDict::new(py);
     attribute.set_item(tag, value)?;
     Ok(attribute.into_any())
@@ -427,7 +437,9 @@ fn serialize_set<'py>(set: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyA
     if items.iter().all(|v| v.is_exact_instance_of::<PyString>()) && !items.is_empty() {
         return tagged(py, intern!(py, "SS"), PyList::new(py, items)?).map(Some);
     }
-    if items.iter().all(|v| v.is_exact_instance_of::<PyBytes>() || v.is_exact_instance_of::<PyByteArray>()) && !items.is_empty() {
+    if items.iter().all(|v| v.is_exact_instance_of::<PyBytes>() || v.is_exact_instance_of::<PyByteArray>())
+        && !items.is_empty()
+    {
         return tagged(py, intern!(py, "BS"), PyList::new(py, items)?).map(Some);
     }
     let mut numbers = Vec::with_capacity(items.len());
