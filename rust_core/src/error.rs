@@ -12,15 +12,24 @@ pub struct SyntaxError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
     DuplicateKey,
+    LoneSurrogate,
+    EmptyName,
     MaxDepth,
     NumberPrecision,
     NumberRange,
 }
 
 impl Rule {
+    /// Text DynamoDB could never hold, which a single record reports as malformed JSON.
+    pub fn is_json_error(self) -> bool {
+        matches!(self, Rule::DuplicateKey | Rule::LoneSurrogate)
+    }
+
     pub fn keyword(self) -> &'static str {
         match self {
             Rule::DuplicateKey => "duplicate_key",
+            Rule::LoneSurrogate => "lone_surrogate",
+            Rule::EmptyName => "empty_attribute_name",
             Rule::MaxDepth => "max_depth",
             Rule::NumberPrecision => "number_precision",
             Rule::NumberRange => "number_range",
@@ -30,6 +39,8 @@ impl Rule {
     pub fn message(self) -> &'static str {
         match self {
             Rule::DuplicateKey => "Duplicate key in object",
+            Rule::LoneSurrogate => "Lone surrogate in \\uXXXX escape",
+            Rule::EmptyName => "Attribute names cannot be empty",
             Rule::MaxDepth => "Nesting deeper than 32 levels, DynamoDB's limit",
             Rule::NumberPrecision => "Number has more than 38 significant digits, DynamoDB's limit",
             Rule::NumberRange => "Number outside DynamoDB's range (1E-130 to 9.9999999999999999999999999999999999999E+125 in magnitude, or zero)",

@@ -44,8 +44,9 @@ enum Segment {
     Index(usize),
 }
 
-/// Parses one JSON object into its members. A repeated key is a syntax error here (DynamoDB has no
-/// way to store both); other broken rules are `Error::Limits` with every violation found.
+/// Parses one JSON object into its members. A repeated key or a lone surrogate is a syntax error
+/// here (the contract's `JSONDecodeError`) unless the document has a real one; other broken rules
+/// are `Error::Limits` with every violation found.
 pub fn parse_record(input: &[u8]) -> Result<Object<'_>, Error> {
     let mut parser = Parser::new(input)?;
     parser.skip_whitespace();
@@ -55,8 +56,8 @@ pub fn parse_record(input: &[u8]) -> Result<Object<'_>, Error> {
         return Err(Error::Shape("The JSON body must be an object"));
     };
     let violations = parser.violations;
-    if let Some(repeat) = violations.iter().find(|v| v.rule == Rule::DuplicateKey) {
-        return Err(Error::Syntax(SyntaxError { message: Rule::DuplicateKey.message(), byte_pos: repeat.byte_pos }));
+    if let Some(v) = violations.iter().find(|v| v.rule.is_json_error()) {
+        return Err(Error::Syntax(SyntaxError { message: v.rule.message(), byte_pos: v.byte_pos }));
     }
     if !violations.is_empty() {
         return Err(Error::Limits(violations));
@@ -144,7 +145,7 @@ impl<'a> Parser<'a> {
             match *segment {
                 Segment::Index(i) => pointer::push_index(&mut path, i),
                 Segment::Key(at) => match decode_string(self.text, at) {
-                    Ok((key, _)) => pointer::push_token(&mut path, &key),
+                    Ok(key) => pointer::push_token(&mut path, &key.text),
                     Err(_) => pointer::push_token(&mut path, ""), // unreachable: the key parsed once
                 },
             }
@@ -191,7 +192,9 @@ impl<'a> Parser<'a> {
             let key_at = self.pos;
             let key = self.parse_key()?;
             self.path.push(Segment::Key(key_at));
-            if is_repeated(&members, &mut seen, &key) {
+            if key.is_empty() {
+                self.violate(Rule::EmptyName, key_at);
+            } else if is_repeated(&members, &mut seen, &key) {
                 self.violate(Rule::DuplicateKey, key_at);
             }
             let value = self.parse_value(depth)?;
@@ -281,9 +284,12 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
-        let (s, end) = decode_string(self.text, self.pos)?;
-        self.pos = end;
-        Ok(s)
+        let decoded = decode_string(self.text, self.pos)?;
+        self.pos = decoded.end;
+        if let Some(at) = decoded.lone_surrogate {
+            self.violate(Rule::LoneSurrogate, at);
+        }
+        Ok(decoded.text)
     }
 
     /// Checks the syntax of the container at the current position without building it or
@@ -345,13 +351,24 @@ fn is_repeated<'a>(members: &Object<'a>, seen: &mut Option<HashSet<Cow<'a, str>>
     !seen.insert(key.clone())
 }
 
-/// Decodes the string whose opening quote is at `start`; returns it and the offset after its
-/// closing quote. Strings without escapes are borrowed.
-fn decode_string(text: &str, start: usize) -> Result<(Cow<'_, str>, usize), SyntaxError> {
+/// A decoded JSON string.
+struct Decoded<'a> {
+    /// Borrowed from the input when the string has no escapes.
+    text: Cow<'a, str>,
+    /// The offset after the closing quote.
+    end: usize,
+    /// The first `\uXXXX` escape that is half a surrogate pair: valid JSON syntax (the stdlib takes
+    /// it) but not Unicode, so DynamoDB cannot store it. It decodes as U+FFFD meanwhile.
+    lone_surrogate: Option<usize>,
+}
+
+/// Decodes the string whose opening quote is at `start`.
+fn decode_string(text: &str, start: usize) -> Result<Decoded<'_>, SyntaxError> {
     let bytes = text.as_bytes();
     let error = |message, byte_pos| SyntaxError { message, byte_pos };
     let slice = |from: usize, to: usize| text.get(from..to).ok_or(error("Invalid UTF-8", from));
     let mut decoded: Option<String> = None;
+    let mut lone_surrogate = None;
     let mut chunk = start + 1;
     let mut i = chunk;
     loop {
@@ -360,14 +377,14 @@ fn decode_string(text: &str, start: usize) -> Result<(Cow<'_, str>, usize), Synt
         match bytes.get(i) {
             None => return Err(error("Unterminated string starting at", start)),
             Some(b'"') => {
-                let s = match decoded {
+                let text = match decoded {
                     None => Cow::Borrowed(slice(chunk, i)?),
                     Some(mut s) => {
                         s.push_str(slice(chunk, i)?);
                         Cow::Owned(s)
                     }
                 };
-                return Ok((s, i + 1));
+                return Ok(Decoded { text, end: i + 1, lone_surrogate });
             }
             Some(b'\\') => {
                 let out = decoded.get_or_insert_with(String::new);
@@ -383,7 +400,13 @@ fn decode_string(text: &str, start: usize) -> Result<(Cow<'_, str>, usize), Synt
                     Some(b'r') => '\r',
                     Some(b't') => '\t',
                     Some(b'u') => {
-                        let (c, len) = decode_unicode_escape(bytes, i)?;
+                        let (c, len) = match decode_unicode_escape(bytes, i)? {
+                            Some(pair) => pair,
+                            None => {
+                                lone_surrogate = lone_surrogate.or(Some(i));
+                                ('\u{FFFD}', 6)
+                            }
+                        };
                         out.push(c);
                         i += len;
                         chunk = i;
@@ -400,27 +423,30 @@ fn decode_string(text: &str, start: usize) -> Result<(Cow<'_, str>, usize), Synt
     }
 }
 
-/// `\uXXXX` at `at` (the backslash), joining a surrogate pair; a lone surrogate is not Unicode
-/// and DynamoDB cannot store it. Returns the character and the escape's length.
-fn decode_unicode_escape(bytes: &[u8], at: usize) -> Result<(char, usize), SyntaxError> {
+/// `\uXXXX` at `at` (the backslash), joining a surrogate pair. Returns the character and the
+/// escape's length, or `None` for a lone surrogate (one escape long).
+///
+/// Positions follow the stdlib: malformed hex is an error at the `u`, and so is an escape that
+/// ends the input (the closing quote cannot follow); a pair is only joined when more follows it.
+fn decode_unicode_escape(bytes: &[u8], at: usize) -> Result<Option<(char, usize)>, SyntaxError> {
     let invalid = |byte_pos| SyntaxError { message: "Invalid \\uXXXX escape", byte_pos };
-    let lone = SyntaxError { message: "Lone surrogate in \\uXXXX escape", byte_pos: at };
-    let high = hex4(bytes, at + 2).ok_or(invalid(at + 1))?;
+    let escape = |from: usize| if from + 6 < bytes.len() { hex4(bytes, from + 2) } else { None };
+    let high = escape(at).ok_or(invalid(at + 1))?;
     let (code, len) = match high {
         0xD800..=0xDBFF => {
-            if bytes.get(at + 6..at + 8) != Some(b"\\u") {
-                return Err(lone);
+            if at + 12 >= bytes.len() || bytes.get(at + 6..at + 8) != Some(b"\\u") {
+                return Ok(None);
             }
-            let low = hex4(bytes, at + 8).ok_or(invalid(at + 7))?;
+            let low = escape(at + 6).ok_or(invalid(at + 7))?;
             if !(0xDC00..=0xDFFF).contains(&low) {
-                return Err(lone);
+                return Ok(None);
             }
             (0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00), 12)
         }
-        0xDC00..=0xDFFF => return Err(lone),
+        0xDC00..=0xDFFF => return Ok(None),
         code => (code, 6),
     };
-    char::from_u32(code).map(|c| (c, len)).ok_or(lone)
+    Ok(char::from_u32(code).map(|c| (c, len)))
 }
 
 /// The offset of the first `"`, `\\` or control character (or the length): eight bytes at a time.
@@ -510,6 +536,13 @@ mod tests {
         assert_eq!(syntax(r#"{"a":"\ud800"}"#), ("Lone surrogate in \\uXXXX escape", 6));
         assert_eq!(syntax(r#"{"a":"\udc00\u0041"}"#), ("Lone surrogate in \\uXXXX escape", 6));
         assert_eq!(syntax(r#"{"a":1,"a":2}"#), ("Duplicate key in object", 7));
+        // Real syntax errors win over a lone surrogate, wherever they are, as in the stdlib.
+        assert_eq!(syntax(r#"{"a":"\ud83d"#), ("Invalid \\uXXXX escape", 7));
+        assert_eq!(syntax(r#"{"a":"\ud83d\ude00"#), ("Invalid \\uXXXX escape", 13));
+        assert_eq!(syntax(r#"{"a":"\ud83d\ude00x"#), ("Unterminated string starting at", 5));
+        assert_eq!(syntax(r#"{"a":"\ud83d\n"#), ("Unterminated string starting at", 5));
+        assert_eq!(syntax(r#"{"a":"\ud800","b":}"#), ("Expecting value", 18));
+        assert_eq!(syntax(r#"{"a":"\ud83d\u12"}"#), ("Invalid \\uXXXX escape", 13));
     }
 
     #[test]
@@ -541,6 +574,12 @@ mod tests {
         let byte_pos = text.find('x').unwrap();
         assert_eq!(position(text.as_bytes(), byte_pos), Position { pos: 12, lineno: 2, colno: 7 });
         assert_eq!(position(b"abc", 1), Position { pos: 1, lineno: 1, colno: 2 });
+    }
+
+    #[test]
+    fn attribute_names_cannot_be_empty() {
+        assert_eq!(limits(r#"{"":1}"#), vec![(Rule::EmptyName, "/".into())]);
+        assert_eq!(limits(r#"{"a":[{"":1}]}"#), vec![(Rule::EmptyName, "/a/0/".into())]);
     }
 
     #[test]

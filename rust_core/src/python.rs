@@ -10,7 +10,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRecursionError, PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -200,16 +200,13 @@ fn write_map(out: &mut Vec<u8>, map: &Bound<'_, PyAny>, depth: usize) -> PyResul
 /// One AttributeValue (`{"S": "x"}`) inside a container at level `enclosing`.
 fn write_attribute(out: &mut Vec<u8>, attribute: &Bound<'_, PyAny>, enclosing: usize) -> PyResult<()> {
     let py = attribute.py();
-    let mut entry = None;
+    let mut entries = Vec::with_capacity(1);
     for_each_entry(attribute, |tag, value| {
-        if entry.is_none() {
-            entry = Some((tag.clone(), value.clone()));
-        }
+        entries.push((tag.clone(), value.clone()));
         Ok(())
     })?;
-    let Some((tag, value)) = entry else {
-        return Err(PyTypeError::new_err("an attribute value must be a dict with one type key"));
-    };
+    let [(tag, value)] = <[_; 1]>::try_from(entries)
+        .map_err(|_| PyTypeError::new_err("an attribute value must be a dict with exactly one type key"))?;
     let tag = tag.cast::<PyString>().map_err(|_| unsupported_type())?.to_cow()?;
     match &*tag {
         "S" => writer::write_string(out, &expect_str(&value)?.to_cow()?),
@@ -361,14 +358,27 @@ fn tagged<'py>(
     Ok(attribute.into_any())
 }
 
+/// How deep the drop-ins follow nested values. boto3 recurses in Python and raises
+/// `RecursionError` somewhere past 300 levels; recursion here is bounded too (a self-referencing
+/// list must not exhaust the stack), with the same exception, but only past this depth.
+const MAX_DROP_IN_NESTING: usize = 1000;
+
+fn nested(depth: usize) -> PyResult<usize> {
+    if depth >= MAX_DROP_IN_NESTING {
+        return Err(PyRecursionError::new_err("maximum nesting depth exceeded while converting a value"));
+    }
+    Ok(depth + 1)
+}
+
 /// `serialize(value) -> dict`, as `TypeSerializer().serialize(value)`.
 #[pyfunction]
 fn serialize<'py>(py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    guarded(py, || serialize_value(value))
+    guarded(py, || serialize_value(value, 0))
 }
 
-fn serialize_value<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+fn serialize_value<'py>(value: &Bound<'py, PyAny>, depth: usize) -> PyResult<Bound<'py, PyAny>> {
     let py = value.py();
+    let depth = nested(depth)?;
     if value.is_none() {
         return tagged(py, intern!(py, "NULL"), true);
     }
@@ -382,13 +392,13 @@ fn serialize_value<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>
         return tagged(py, intern!(py, "B"), value);
     }
     if value.is_exact_instance_of::<PyList>() || value.is_exact_instance_of::<PyTuple>() {
-        let items = value.try_iter()?.map(|v| serialize_value(&v?)).collect::<PyResult<Vec<_>>>()?;
+        let items = value.try_iter()?.map(|v| serialize_value(&v?, depth)).collect::<PyResult<Vec<_>>>()?;
         return tagged(py, intern!(py, "L"), PyList::new(py, items)?);
     }
     if let Ok(dict) = value.cast_exact::<PyDict>() {
         let map = PyDict::new(py);
         for (k, v) in dict.iter() {
-            map.set_item(k, serialize_value(&v)?)?;
+            map.set_item(k, serialize_value(&v, depth)?)?;
         }
         return tagged(py, intern!(py, "M"), map);
     }
@@ -455,11 +465,12 @@ fn serialize_set<'py>(set: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyA
 /// `deserialize(attribute_value) -> object`, as `TypeDeserializer().deserialize(...)`.
 #[pyfunction]
 fn deserialize<'py>(py: Python<'py>, attribute_value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    guarded(py, || deserialize_value(attribute_value))
+    guarded(py, || deserialize_value(attribute_value, 0))
 }
 
-fn deserialize_value<'py>(attribute: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+fn deserialize_value<'py>(attribute: &Bound<'py, PyAny>, depth: usize) -> PyResult<Bound<'py, PyAny>> {
     let py = attribute.py();
+    let depth = nested(depth)?;
     let Ok(dict) = attribute.cast_exact::<PyDict>() else {
         return boto3_deserialize(attribute);
     };
@@ -479,9 +490,9 @@ fn deserialize_value<'py>(attribute: &Bound<'py, PyAny>) -> PyResult<Bound<'py, 
         ("NULL", _) => Ok(py.None().into_bound(py)),
         ("N", _) => create_decimal(py)?.call1((value,)),
         ("B", _) => binary_type(py)?.call1((value,)),
-        ("M", _) if value.is_exact_instance_of::<PyDict>() => deserialize_map(&value).map(Bound::into_any),
+        ("M", _) if value.is_exact_instance_of::<PyDict>() => deserialize_map(&value, depth).map(Bound::into_any),
         ("L", Some(list)) => {
-            let items = list.iter().map(|v| deserialize_value(&v)).collect::<PyResult<Vec<_>>>()?;
+            let items = list.iter().map(|v| deserialize_value(&v, depth)).collect::<PyResult<Vec<_>>>()?;
             Ok(PyList::new(py, items)?.into_any())
         }
         ("SS", Some(list)) => Ok(PySet::new(py, list.iter())?.into_any()),
@@ -499,9 +510,9 @@ fn deserialize_value<'py>(attribute: &Bound<'py, PyAny>) -> PyResult<Bound<'py, 
     }
 }
 
-fn deserialize_map<'py>(map: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+fn deserialize_map<'py>(map: &Bound<'py, PyAny>, depth: usize) -> PyResult<Bound<'py, PyDict>> {
     let out = PyDict::new(map.py());
-    for_each_items(map, |k, v| out.set_item(k, deserialize_value(v)?))?;
+    for_each_items(map, |k, v| out.set_item(k, deserialize_value(v, depth)?))?;
     Ok(out)
 }
 
@@ -529,7 +540,7 @@ fn for_each_items<'py>(
 fn serialize_item<'py>(py: Python<'py>, mapping: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
     guarded(py, || {
         let out = PyDict::new(py);
-        for_each_items(mapping, |k, v| out.set_item(k, serialize_value(v)?))?;
+        for_each_items(mapping, |k, v| out.set_item(k, serialize_value(v, 1)?))?;
         Ok(out)
     })
 }
@@ -537,7 +548,7 @@ fn serialize_item<'py>(py: Python<'py>, mapping: &Bound<'py, PyAny>) -> PyResult
 /// `deserialize_item(item) -> dict[str, object]`
 #[pyfunction]
 fn deserialize_item<'py>(py: Python<'py>, item: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
-    guarded(py, || deserialize_map(item))
+    guarded(py, || deserialize_map(item, 1))
 }
 
 /// Panics on purpose, so tests can prove a panic becomes `InternalError` and the process lives on.
