@@ -9,7 +9,7 @@ DYNOXIDE_VERSION := 3.2.0
 DYNOXIDE_ROOT := $(TOOLS_DIR)/dynoxide-$(DYNOXIDE_VERSION)
 export DYNOXIDE_BIN := $(DYNOXIDE_ROOT)/bin/dynoxide
 
-.PHONY: run test develop dynoxide lint test-rust test-python clean
+.PHONY: run test develop dynoxide lint test-rust test-python build-ItemsFunction clean
 
 run: develop dynoxide
 	$(PY) -m py_handler.local
@@ -47,6 +47,12 @@ lint: develop
 
 test-python: develop dynoxide
 	$(PY) -m pytest
+
+# `sam build` (BuildMethod: makefile): the function's package is py_handler alone; rust_core and
+# Powertools arrive in the layer.
+build-ItemsFunction:
+	mkdir -p "$(ARTIFACTS_DIR)/py_handler"
+	cp py_handler/*.py "$(ARTIFACTS_DIR)/py_handler/"
 
 clean:
 	rm -rf $(VENV) target dist

@@ -41,9 +41,12 @@ def record(rng: random.Random, attributes: int, depth: int) -> dict[str, object]
     return out
 
 
-def boto3_way(body: bytes, serializer: TypeSerializer = TypeSerializer()) -> dict[str, object]:
+SERIALIZER = TypeSerializer()
+
+
+def boto3_way(body: bytes) -> dict[str, object]:
     data = json.loads(body, parse_float=Decimal)
-    return {k: serializer.serialize(v) for k, v in data.items()}
+    return {k: SERIALIZER.serialize(v) for k, v in data.items()}
 
 
 def timed(fn, body: bytes, loops: int) -> float:

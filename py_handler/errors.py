@@ -1,0 +1,169 @@
+"""Errors as RFC 9457 `application/problem+json` responses: one handler per error family.
+
+A body never echoes the request: no values and no member names from it (a JSON Pointer in
+`errors` names the place of a violation, as the contract asks), and no internals on a 500.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from http import HTTPStatus
+from typing import TypeVar
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler.api_gateway import Response, Router
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+
+import rust_core
+from py_handler.store import AlreadyExists, ItemRejected, ItemTooLarge, NotFound, Throttled
+
+PROBLEM_JSON = "application/problem+json"
+# RFC 9110's names; Pythons before 3.13 still use the older ones for these two.
+_TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+RETRY_AFTER_SECONDS = 1
+
+logger = Logger(child=True)
+router = Router()  # type: ignore[no-untyped-call]
+_Handler = TypeVar("_Handler", bound=Callable[..., Response[str]])
+
+
+def _handles(*kinds: type[Exception]) -> Callable[[_Handler], _Handler]:
+    """`router.exception_handler`, typed: the handler for `kinds` and their subclasses."""
+    register: Callable[[_Handler], _Handler] = router.exception_handler(list(kinds))
+    return register
+
+
+class UnsupportedMediaType(Exception):
+    """The request's Content-Type is not JSON."""
+
+
+class PayloadTooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+class MethodNotAllowed(Exception):
+    def __init__(self, allow: Iterable[str]) -> None:
+        super().__init__(*allow)
+        self.allow = tuple(allow)
+
+
+def problem(
+    status: HTTPStatus,
+    detail: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **members: object,
+) -> Response[str]:
+    title = _TITLES.get(status.value, status.phrase)
+    body = {"type": "about:blank", "title": title, "status": status.value, "detail": detail}
+    return Response(
+        status_code=status.value,
+        content_type=PROBLEM_JSON,
+        body=json.dumps({**body, **members}),
+        headers=headers,
+    )
+
+
+@_handles(rust_core.JSONDecodeError)
+def malformed_json(exc: rust_core.JSONDecodeError) -> Response[str]:
+    return problem(
+        HTTPStatus.BAD_REQUEST,
+        f"Malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.",
+    )
+
+
+@_handles(rust_core.ShapeError)
+def wrong_json_type(exc: rust_core.ShapeError) -> Response[str]:
+    return problem(HTTPStatus.BAD_REQUEST, "The body must be a JSON object.")
+
+
+@_handles(rust_core.ValidationError, rust_core.LimitError)
+def invalid_item(exc: rust_core.ValidationError | rust_core.LimitError) -> Response[str]:
+    return problem(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        "The item breaks the rules listed in errors.",
+        errors=exc.errors,
+    )
+
+
+@_handles(rust_core.CodecError)
+def unreadable_body(exc: rust_core.CodecError) -> Response[str]:
+    return problem(HTTPStatus.BAD_REQUEST, "The body cannot become an item.")
+
+
+@_handles(ItemRejected)
+def rejected_by_dynamodb(exc: ItemRejected) -> Response[str]:
+    errors = [{"path": "", "message": "DynamoDB refused the item", "keyword": "dynamodb"}]
+    return problem(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        "The item breaks the rules listed in errors.",
+        errors=errors,
+    )
+
+
+@_handles(NotFound)
+def no_such_item(exc: NotFound) -> Response[str]:
+    return problem(HTTPStatus.NOT_FOUND, "No item has this id.")
+
+
+@_handles(NotFoundError)
+def no_such_resource(exc: NotFoundError) -> Response[str]:
+    return problem(HTTPStatus.NOT_FOUND, "No resource at this path.")
+
+
+@_handles(MethodNotAllowed)
+def method_not_allowed(exc: MethodNotAllowed) -> Response[str]:
+    return problem(
+        HTTPStatus.METHOD_NOT_ALLOWED,
+        "This resource does not serve this method.",
+        headers={"Allow": ", ".join(exc.allow)},
+    )
+
+
+@_handles(AlreadyExists)
+def already_exists(exc: AlreadyExists) -> Response[str]:
+    return problem(HTTPStatus.CONFLICT, "An item with this id exists already.")
+
+
+@_handles(PayloadTooLarge)
+def body_too_large(exc: PayloadTooLarge) -> Response[str]:
+    return problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"The body is over {exc.limit} bytes.")
+
+
+@_handles(ItemTooLarge)
+def item_too_large(exc: ItemTooLarge) -> Response[str]:
+    return problem(
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "The item is over DynamoDB's 400 KB item size limit."
+    )
+
+
+@_handles(UnsupportedMediaType)
+def not_json(exc: UnsupportedMediaType) -> Response[str]:
+    return problem(
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        "The body must be JSON: Content-Type application/json or a +json type.",
+    )
+
+
+@_handles(Throttled)
+def throttled(exc: Throttled) -> Response[str]:
+    logger.warning("DynamoDB kept throttling after retries")
+    return problem(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "DynamoDB is busy; retry later.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+@_handles(Exception)
+def internal_error(exc: Exception) -> Response[str]:
+    logger.exception("Unhandled error")
+    request_id = getattr(router.lambda_context, "aws_request_id", None)
+    return problem(
+        HTTPStatus.INTERNAL_SERVER_ERROR,
+        "The server failed to handle the request.",
+        request_id=request_id,
+    )

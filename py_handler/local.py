@@ -1,0 +1,325 @@
+"""Serve the API locally: `python -m py_handler.local [--host H] [--port P] [--endpoint-url URL]
+[--payload 2.0|1.0]`.
+
+Each HTTP request becomes the event API Gateway would send (an HTTP API payload 2.0 event, or a
+REST API 1.0 event) and goes through JSON on the way in and out, as in the Lambda runtime. Without
+an endpoint (flag or AWS_ENDPOINT_URL_DYNAMODB) an in-memory Dynoxide is started for the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterable, MutableMapping
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import FrameType
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from py_handler.dynamo_local import Dynoxide, ensure_table
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+@dataclass
+class LocalContext:
+    """What the Lambda runtime passes as `context`, as far as the function reads it."""
+
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_name: str = "items-local"
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 1024
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:items-local"
+    log_group_name: str = "/aws/lambda/items-local"
+    log_stream_name: str = "local"
+    timeout_seconds: float = 20.0  # as in template.yaml
+    started: float = field(default_factory=time.monotonic)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.started + self.timeout_seconds - time.monotonic()) * 1000))
+
+
+@dataclass
+class Request:
+    method: str
+    target: str  # path and query, as sent
+    headers: list[tuple[str, str]]
+    body: bytes
+    source_ip: str = "127.0.0.1"
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.target).path or "/"
+
+    @property
+    def query(self) -> str:
+        return urlsplit(self.target).query
+
+    def body_fields(self) -> tuple[str | None, bool]:
+        """API Gateway passes a text body as is and anything else base64-encoded."""
+        if not self.body:
+            return None, False
+        try:
+            return self.body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            return base64.b64encode(self.body).decode("ascii"), True
+
+
+def http_api_event(request: Request) -> dict[str, Any]:
+    """An HTTP API (payload format 2.0) event: lower-case headers, repeated ones joined by
+    commas, cookies apart, and the path decoded, as API Gateway does."""
+    headers: dict[str, str] = {}
+    cookies: list[str] = []
+    for name, value in request.headers:
+        if name.lower() == "cookie":
+            cookies.extend(cookie.strip() for cookie in value.split(";") if cookie.strip())
+        else:
+            name = name.lower()
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
+    query: dict[str, str] = {}
+    for name, value in parse_qsl(request.query, keep_blank_values=True):
+        query[name] = f"{query[name]},{value}" if name in query else value
+    body, is_base64 = request.body_fields()
+    now = time.time()
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": unquote(request.path),
+        "rawQueryString": request.query,
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": headers.get("host", "localhost"),
+            "domainPrefix": "local",
+            "http": {
+                "method": request.method,
+                "path": unquote(request.path),
+                "protocol": "HTTP/1.1",
+                "sourceIp": request.source_ip,
+                "userAgent": headers.get("user-agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+        },
+        "isBase64Encoded": is_base64,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    if query:
+        event["queryStringParameters"] = query
+    if body is not None:
+        event["body"] = body
+    return event
+
+
+def rest_api_event(request: Request) -> dict[str, Any]:
+    """A REST API (payload format 1.0) event: headers as sent, the last value of each in
+    `headers`, all of them in `multiValueHeaders`; the path still percent-encoded."""
+    headers: dict[str, str] = {}
+    multi_headers: dict[str, list[str]] = {}
+    for name, value in request.headers:
+        headers[name] = value
+        multi_headers.setdefault(name, []).append(value)
+    multi_query: dict[str, list[str]] = {}
+    for name, value in parse_qsl(request.query, keep_blank_values=True):
+        multi_query.setdefault(name, []).append(value)
+    body, is_base64 = request.body_fields()
+    now = time.time()
+    return {
+        "resource": "/{proxy+}",
+        "path": request.path,
+        "httpMethod": request.method,
+        "headers": headers or None,
+        "multiValueHeaders": multi_headers or None,
+        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "httpMethod": request.method,
+            "identity": {"sourceIp": request.source_ip, "userAgent": headers.get("User-Agent")},
+            "path": request.path,
+            "protocol": "HTTP/1.1",
+            "requestId": str(uuid.uuid4()),
+            "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "requestTimeEpoch": int(now * 1000),
+            "resourcePath": "/{proxy+}",
+            "stage": "local",
+        },
+        "body": body,
+        "isBase64Encoded": is_base64,
+    }
+
+
+def invoke(handler: Handler, event: dict[str, Any]) -> dict[str, Any]:
+    """Call the function as the Lambda runtime does: event and response cross as JSON."""
+    response = handler(json.loads(json.dumps(event)), LocalContext())
+    result: dict[str, Any] = json.loads(json.dumps(response))
+    return result
+
+
+def response_parts(response: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Status, headers and body of a proxy integration response, as API Gateway sends them."""
+    headers = dict(response.get("headers") or {})
+    multi_headers = dict(response.get("multiValueHeaders") or {})
+    pairs = [(name, str(value)) for name, value in headers.items() if name not in multi_headers]
+    pairs += [(name, str(value)) for name, values in multi_headers.items() for value in values]
+    pairs += [("Set-Cookie", cookie) for cookie in response.get("cookies") or []]
+    body = response.get("body") or ""
+    data = base64.b64decode(body) if response.get("isBase64Encoded") else body.encode("utf-8")
+    return int(response.get("statusCode", 200)), pairs, data
+
+
+class LocalServer(ThreadingHTTPServer):
+    """Serves one function, one call at a time: a Lambda instance takes one event at a time,
+    and Powertools' resolvers rely on it."""
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: Handler,
+        to_event: Callable[[Request], dict[str, Any]],
+    ) -> None:
+        super().__init__(address, Gateway)
+        self.handler = handler
+        self.to_event = to_event
+        self.invocation_lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+
+class Gateway(BaseHTTPRequestHandler):
+    """Plays API Gateway: HTTP request -> event -> function -> HTTP response."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "py_handler.local"
+    server: LocalServer
+
+    def do_GET(self) -> None:
+        self._invoke()
+
+    do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
+
+    def _invoke(self) -> None:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self.send_error(411, "Send a Content-Length")
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self.send_error(400, "Bad Content-Length")
+            return
+        request = Request(
+            method=self.command,
+            target=self.path,
+            headers=list(self.headers.items()),
+            body=self.rfile.read(length),
+            source_ip=self.client_address[0],
+        )
+        try:
+            with self.server.invocation_lock:
+                response = invoke(self.server.handler, self.server.to_event(request))
+            status, headers, body = response_parts(response)
+        except Exception:
+            traceback.print_exc()  # and answer as API Gateway does when the function fails
+            status, body = 500, b'{"message":"Internal Server Error"}'
+            headers = [("Content-Type", "application/json")]
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        if status not in (204, 304):
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and status not in (204, 304):
+            self.wfile.write(body)
+
+
+def default_aws_settings(env: MutableMapping[str, str] = os.environ) -> None:
+    """Local only: boto3 wants credentials and a region even for a local DynamoDB (which takes
+    any), so dummy ones stand in when none are configured."""
+    aws_files = [
+        Path(env.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")).expanduser(),
+        Path(env.get("AWS_CONFIG_FILE", "~/.aws/config")).expanduser(),
+    ]
+    if any(path.exists() for path in aws_files):
+        return
+    if not any(name in env for name in ("AWS_ACCESS_KEY_ID", "AWS_PROFILE")):
+        env.update(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local")
+        env.setdefault("AWS_EC2_METADATA_DISABLED", "true")  # never look for an instance role
+    if not any(name in env for name in ("AWS_REGION", "AWS_DEFAULT_REGION")):
+        env["AWS_DEFAULT_REGION"] = "us-east-1"
+
+
+def parse_args(argv: Iterable[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m py_handler.local", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=3000, help="port (default 3000; 0: any free)")
+    parser.add_argument(
+        "--endpoint-url",
+        help="DynamoDB endpoint (default: AWS_ENDPOINT_URL_DYNAMODB, else embedded)",
+    )
+    parser.add_argument(
+        "--payload",
+        choices=("2.0", "1.0"),
+        default="2.0",
+        help="API Gateway payload format: 2.0 HTTP API (default), 1.0 REST API",
+    )
+    return parser.parse_args(None if argv is None else list(argv))
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    args = parse_args(argv)
+    # Ctrl-C or kill: exit through the cleanup (Dynoxide stops), background jobs included
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, _stop)
+    with ExitStack() as cleanup:
+        endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
+        if not endpoint:
+            endpoint = cleanup.enter_context(Dynoxide()).endpoint_url
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
+        default_aws_settings()
+
+        # Imported once the environment is set: the function creates its client at init.
+        from py_handler import app, routes
+
+        ensure_table(routes.store.client, routes.store.table_name)
+        to_event = http_api_event if args.payload == "2.0" else rest_api_event
+        server = LocalServer((args.host, args.port), app.handler, to_event)
+        cleanup.callback(server.server_close)
+        print(
+            f"Serving the items API on {server.url} (API Gateway payload {args.payload}), "
+            f"DynamoDB at {endpoint}, table {routes.store.table_name!r}\n"
+            f"Try:\n  curl -i -X POST {server.url}/items -H 'Content-Type: application/json' "
+            """-d '{"name": "widget", "price": 9.99}'""",
+            flush=True,
+        )
+        server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

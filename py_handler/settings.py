@@ -1,0 +1,41 @@
+"""The function's configuration, read from the environment once, at init."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+_DEFAULT_SCHEMA = Path(__file__).with_name("schema.json")
+_TRUTHY = ("1", "true", "yes", "on", "y", "t")
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str = "items"
+    item_schema: Path = _DEFAULT_SCHEMA
+    max_body_bytes: int = 1_048_576  # 1 MiB: one record
+    max_batch_body_bytes: int = 6_291_456  # 6 MB: Lambda's synchronous payload limit
+    metrics_namespace: str = "Items"
+    tracing: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        defaults = cls()
+        return cls(
+            table_name=env.get("TABLE_NAME", defaults.table_name),
+            item_schema=Path(env.get("ITEM_SCHEMA", defaults.item_schema)),
+            max_body_bytes=int(env.get("MAX_BODY_BYTES", defaults.max_body_bytes)),
+            max_batch_body_bytes=int(
+                env.get("MAX_BATCH_BODY_BYTES", defaults.max_batch_body_bytes)
+            ),
+            metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE", defaults.metrics_namespace),
+            # Powertools' own rule: trace in Lambda (not under SAM local) unless turned off.
+            tracing="LAMBDA_TASK_ROOT" in env
+            and "AWS_SAM_LOCAL" not in env
+            and env.get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in _TRUTHY,
+        )
+
+
+settings = Settings.from_env()

@@ -1,0 +1,113 @@
+"""The only module that talks to DynamoDB: items in AttributeValue form, keyed by `id`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+Item = dict[str, dict[str, Any]]
+
+# At worst three attempts of 1 + 3 s plus backoff: within the function's 20 s timeout
+# (template.yaml) and API Gateway's 30 s.
+CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 3},
+    connect_timeout=1,
+    read_timeout=3,
+)
+
+_THROTTLING = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+)
+
+
+class StoreError(Exception):
+    """Base class: DynamoDB said no in a way the caller can act on."""
+
+
+class NotFound(StoreError):
+    """No item has this id."""
+
+
+class AlreadyExists(StoreError):
+    """An item with this id exists already; nothing was written."""
+
+
+class ItemTooLarge(StoreError):
+    """DynamoDB refused the item: over its 400 KB item size limit."""
+
+
+class ItemRejected(StoreError):
+    """DynamoDB refused the item for breaking one of its rules (an empty attribute name, ...)."""
+
+
+class Throttled(StoreError):
+    """DynamoDB kept throttling after botocore's retries."""
+
+
+class Store:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self.client = client
+        self.table_name = table_name
+
+    def create(self, item: Mapping[str, Mapping[str, Any]]) -> None:
+        """Write a new item; raise `AlreadyExists` rather than overwrite one."""
+        with _dynamodb_errors(condition_failed=AlreadyExists, writes_item=True):
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=item,
+                ConditionExpression="attribute_not_exists(id)",
+            )
+
+    def get(self, item_id: str) -> Item:
+        with _dynamodb_errors():
+            response = self.client.get_item(
+                TableName=self.table_name, Key={"id": {"S": item_id}}, ConsistentRead=True
+            )
+        if "Item" not in response:
+            raise NotFound
+        return response["Item"]  # type: ignore[return-value]
+
+    def delete(self, item_id: str) -> None:
+        with _dynamodb_errors(condition_failed=NotFound):
+            self.client.delete_item(
+                TableName=self.table_name,
+                Key={"id": {"S": item_id}},
+                ConditionExpression="attribute_exists(id)",
+            )
+
+
+@contextmanager
+def _dynamodb_errors(
+    *, condition_failed: type[StoreError] | None = None, writes_item: bool = False
+) -> Iterator[None]:
+    """Turn the ClientErrors a caller can act on into `StoreError`s; let the rest propagate."""
+    try:
+        yield
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        code = error.get("Code", "")
+        if code == "ConditionalCheckFailedException" and condition_failed:
+            raise condition_failed from exc
+        if code in _THROTTLING:
+            raise Throttled from exc
+        if code == "ValidationException" and writes_item:
+            # DynamoDB names its item checks only in the message; the size limit has its own status.
+            too_large = "Item size has exceeded" in error.get("Message", "")
+            raise (ItemTooLarge if too_large else ItemRejected) from exc
+        raise
+
+
+def connect(table_name: str) -> Store:
+    """The store the function uses: one client, created at init and reused by every invocation.
+
+    The endpoint comes from boto3's own configuration (`AWS_ENDPOINT_URL_DYNAMODB` for a local one).
+    """
+    return Store(boto3.client("dynamodb", config=CLIENT_CONFIG), table_name)

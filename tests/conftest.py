@@ -1,0 +1,74 @@
+"""Shared fixtures: one Dynoxide (a local DynamoDB) for the whole session, with the items table
+from template.yaml, and a per-test view of that table that starts empty.
+
+Nothing here is autouse: suites that do not ask for DynamoDB never start it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from py_handler.dynamo_local import Dynoxide, ensure_table, local_client
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+TABLE_NAME = "items"
+
+# What the function reads at init; a missing Dynoxide binary fails the fixture, naming the fix.
+_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "TABLE_NAME": TABLE_NAME,
+    "POWERTOOLS_SERVICE_NAME": "items",
+    "POWERTOOLS_METRICS_NAMESPACE": "Items",
+}
+
+
+@pytest.fixture(scope="session")
+def dynamodb_endpoint() -> Iterator[str]:
+    """A Dynoxide for the session; the environment points boto3 at it."""
+    with Dynoxide() as dynoxide, pytest.MonkeyPatch.context() as env:
+        for name, value in _ENVIRONMENT.items():
+            env.setenv(name, value)
+        env.delenv("AWS_PROFILE", raising=False)
+        env.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynoxide.endpoint_url)
+        ensure_table(local_client(dynoxide.endpoint_url), TABLE_NAME)
+        yield dynoxide.endpoint_url
+
+
+class Table:
+    """The items table as a test sees it: exact contents, in AttributeValue form."""
+
+    def __init__(self, client: DynamoDBClient, name: str) -> None:
+        self.client = client
+        self.name = name
+
+    def items(self) -> dict[str, dict[str, Any]]:
+        """Every item, by id, read with a consistent scan."""
+        found: dict[str, dict[str, Any]] = {}
+        pages = self.client.get_paginator("scan").paginate(TableName=self.name, ConsistentRead=True)
+        for page in pages:
+            for item in page["Items"]:
+                found[str(item["id"]["S"])] = dict(item)
+        return found
+
+    def put(self, item: dict[str, Any]) -> None:
+        self.client.put_item(TableName=self.name, Item=item)
+
+    def clear(self) -> None:
+        for item_id in self.items():
+            self.client.delete_item(TableName=self.name, Key={"id": {"S": item_id}})
+
+
+@pytest.fixture
+def table(dynamodb_endpoint: str) -> Table:
+    """The items table, emptied before the test."""
+    view = Table(local_client(dynamodb_endpoint), TABLE_NAME)
+    view.clear()
+    return view

@@ -1,0 +1,20 @@
+"""The local server, as a user runs it, in front of the session's Dynoxide."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from .support import LocalServer, local_server
+
+
+@pytest.fixture(scope="module", params=["2.0", "1.0"], ids=["http-api", "rest-api"])
+def server(
+    request: pytest.FixtureRequest, dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalServer]:
+    """`python -m py_handler.local --endpoint-url <Dynoxide>`, with either payload format."""
+    output = tmp_path_factory.mktemp("local") / "output.log"
+    args = ["--endpoint-url", dynamodb_endpoint, "--payload", request.param]
+    with local_server(*args, output=output) as running:
+        yield running

@@ -1,0 +1,80 @@
+"""What the function does at init (cold start): read its settings, import no more than it needs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from py_handler.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_settings_defaults() -> None:
+    assert Settings.from_env({}) == Settings(
+        table_name="items",
+        item_schema=ROOT / "py_handler" / "schema.json",
+        max_body_bytes=1_048_576,
+        max_batch_body_bytes=6_291_456,
+        metrics_namespace="Items",
+        tracing=False,
+    )
+
+
+def test_settings_from_the_environment() -> None:
+    env = {
+        "TABLE_NAME": "things",
+        "ITEM_SCHEMA": "/opt/schema.json",
+        "MAX_BODY_BYTES": "2048",
+        "MAX_BATCH_BODY_BYTES": "4096",
+        "POWERTOOLS_METRICS_NAMESPACE": "Things",
+        "LAMBDA_TASK_ROOT": "/var/task",
+    }
+    assert Settings.from_env(env) == Settings(
+        table_name="things",
+        item_schema=Path("/opt/schema.json"),
+        max_body_bytes=2048,
+        max_batch_body_bytes=4096,
+        metrics_namespace="Things",
+        tracing=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "tracing"),
+    [
+        ({}, False),
+        ({"LAMBDA_TASK_ROOT": "/var/task"}, True),
+        ({"LAMBDA_TASK_ROOT": "/var/task", "POWERTOOLS_TRACE_DISABLED": "true"}, False),
+        ({"LAMBDA_TASK_ROOT": "/var/task", "POWERTOOLS_TRACE_DISABLED": "0"}, True),
+        ({"LAMBDA_TASK_ROOT": "/var/task", "AWS_SAM_LOCAL": "true"}, False),
+    ],
+)
+def test_tracing_follows_powertools_rule(env: dict[str, str], tracing: bool) -> None:
+    assert Settings.from_env(env).tracing is tracing
+
+
+def test_init_imports_neither_the_xray_sdk_nor_development_tools(dynamodb_endpoint: str) -> None:
+    # GIVEN a fresh interpreter, outside Lambda
+    probe = (
+        "import sys, json, py_handler.app; "
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('aws_xray_sdk', 'yaml', 'pydantic') or m in ('py_handler.local', "
+        "'py_handler.dynamo_local'))))"
+    )
+    # WHEN the handler module is imported
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    # THEN none of them was loaded
+    assert json.loads(result.stdout) == []
