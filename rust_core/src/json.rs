@@ -9,6 +9,8 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
+use foldhash::fast::RandomState;
+
 use crate::error::{Error, Rule, SyntaxError, Violation};
 use crate::number::{self, NumberProblem};
 use crate::pointer;
@@ -187,7 +189,7 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             return Ok(members);
         }
-        let mut seen: Option<HashSet<Cow<'a, str>>> = None;
+        let mut seen: Option<KeySet<'a>> = None;
         loop {
             let key_at = self.pos;
             let key = self.parse_key()?;
@@ -343,7 +345,11 @@ impl<'a> Parser<'a> {
 }
 
 #[allow(clippy::ptr_arg)] // the Cow is cloned into the set, borrowed when possible
-fn is_repeated<'a>(members: &Object<'a>, seen: &mut Option<HashSet<Cow<'a, str>>>, key: &Cow<'a, str>) -> bool {
+/// Keys seen in a large object. foldhash is fast and seeded per process, so crafted keys cannot
+/// make lookups quadratic.
+type KeySet<'a> = HashSet<Cow<'a, str>, RandomState>;
+
+fn is_repeated<'a>(members: &Object<'a>, seen: &mut Option<KeySet<'a>>, key: &Cow<'a, str>) -> bool {
     if members.len() < LINEAR_KEY_SCAN {
         return members.iter().any(|(k, _)| k == key);
     }

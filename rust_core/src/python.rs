@@ -9,6 +9,7 @@
 //! boto3's own `TypeSerializer` / `TypeDeserializer`, so results and exceptions match boto3 exactly.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
 use pyo3::exceptions::{PyRecursionError, PyTypeError, PyValueError};
 use pyo3::intern;
@@ -93,7 +94,7 @@ fn json_to_item<'py>(py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Boun
             json::parse_record(input)
         };
         match parsed {
-            Ok(members) => build_map(py, &members),
+            Ok(members) => ItemBuilder::new(py).map(&members),
             Err(e) => Err(to_pyerr(py, e, data, input)),
         }
     })
@@ -113,28 +114,91 @@ fn utf8_bytes<'py>(data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
     Err(PyTypeError::new_err("data must be bytes or str"))
 }
 
-fn build_map<'py>(py: Python<'py>, members: &Object<'_>) -> PyResult<Bound<'py, PyDict>> {
-    let map = PyDict::new(py);
-    for (key, value) in members {
-        map.set_item(PyString::new(py, key), build_attribute(py, value)?)?;
-    }
-    Ok(map)
+/// Builds AttributeValue dicts from a parsed tree.
+struct ItemBuilder<'py> {
+    py: Python<'py>,
+    /// `None` when another call holds the cache (another thread, or a finalizer re-entering).
+    names: Option<MutexGuard<'static, NameCache>>,
 }
 
-fn build_attribute<'py>(py: Python<'py>, value: &Value<'_>) -> PyResult<Bound<'py, PyDict>> {
-    let attribute = PyDict::new(py);
-    match value {
-        Value::Null => attribute.set_item(intern!(py, "NULL"), true)?,
-        Value::Bool(b) => attribute.set_item(intern!(py, "BOOL"), *b)?,
-        Value::Number(text) => attribute.set_item(intern!(py, "N"), PyString::new(py, text))?,
-        Value::String(s) => attribute.set_item(intern!(py, "S"), PyString::new(py, s))?,
-        Value::Array(items) => {
-            let items = items.iter().map(|v| build_attribute(py, v)).collect::<PyResult<Vec<_>>>()?;
-            attribute.set_item(intern!(py, "L"), PyList::new(py, items)?)?;
-        }
-        Value::Object(members) => attribute.set_item(intern!(py, "M"), build_map(py, members)?)?,
+impl<'py> ItemBuilder<'py> {
+    fn new(py: Python<'py>) -> Self {
+        let names = match NAMES.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        };
+        ItemBuilder { py, names }
     }
-    Ok(attribute)
+
+    fn name(&mut self, name: &str) -> Bound<'py, PyString> {
+        match self.names.as_mut() {
+            Some(names) => names.get(self.py, name),
+            None => PyString::new(self.py, name),
+        }
+    }
+
+    fn map(&mut self, members: &Object<'_>) -> PyResult<Bound<'py, PyDict>> {
+        let map = PyDict::new(self.py);
+        for (key, value) in members {
+            map.set_item(self.name(key), self.attribute(value)?)?;
+        }
+        Ok(map)
+    }
+
+    fn attribute(&mut self, value: &Value<'_>) -> PyResult<Bound<'py, PyDict>> {
+        let py = self.py;
+        let attribute = PyDict::new(py);
+        match value {
+            Value::Null => attribute.set_item(intern!(py, "NULL"), true)?,
+            Value::Bool(b) => attribute.set_item(intern!(py, "BOOL"), *b)?,
+            Value::Number(text) => attribute.set_item(intern!(py, "N"), PyString::new(py, text))?,
+            Value::String(s) => attribute.set_item(intern!(py, "S"), PyString::new(py, s))?,
+            Value::Array(items) => {
+                let items = items.iter().map(|v| self.attribute(v)).collect::<PyResult<Vec<_>>>()?;
+                attribute.set_item(intern!(py, "L"), PyList::new(py, items)?)?;
+            }
+            Value::Object(members) => attribute.set_item(intern!(py, "M"), self.map(members)?)?,
+        }
+        Ok(attribute)
+    }
+}
+
+/// Attribute names repeat, across the records of a batch and across the requests one Lambda
+/// serves. A small direct-mapped cache hands back the same `str` (its hash already computed)
+/// instead of decoding and hashing a new one each time.
+struct NameCache {
+    slots: Vec<Option<(Box<str>, Py<PyString>)>>,
+}
+
+static NAMES: Mutex<NameCache> = Mutex::new(NameCache { slots: Vec::new() });
+const NAME_SLOTS: usize = 1024;
+const MAX_CACHED_NAME: usize = 64;
+
+impl NameCache {
+    fn get<'py>(&mut self, py: Python<'py>, name: &str) -> Bound<'py, PyString> {
+        if name.len() > MAX_CACHED_NAME {
+            return PyString::new(py, name);
+        }
+        if self.slots.is_empty() {
+            self.slots.resize_with(NAME_SLOTS, || None);
+        }
+        // FNV-1a: short keys, no need for DoS resistance (a collision only costs a miss).
+        let hash =
+            name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+        let Some(slot) = self.slots.get_mut((hash % NAME_SLOTS as u64) as usize) else {
+            return PyString::new(py, name);
+        };
+        if let Some((cached, string)) = slot {
+            if **cached == *name {
+                return string.bind(py).clone();
+            }
+        }
+        let string = PyString::new(py, name);
+        let _ = string.hash(); // computed once, kept in the object
+        *slot = Some((name.into(), string.clone().unbind()));
+        string
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
