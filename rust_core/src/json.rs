@@ -344,11 +344,11 @@ impl<'a> Parser<'a> {
     }
 }
 
-#[allow(clippy::ptr_arg)] // the Cow is cloned into the set, borrowed when possible
 /// Keys seen in a large object. foldhash is fast and seeded per process, so crafted keys cannot
 /// make lookups quadratic.
 type KeySet<'a> = HashSet<Cow<'a, str>, RandomState>;
 
+#[allow(clippy::ptr_arg)] // the Cow is cloned into the set, borrowed when possible
 fn is_repeated<'a>(members: &Object<'a>, seen: &mut Option<KeySet<'a>>, key: &Cow<'a, str>) -> bool {
     if members.len() < LINEAR_KEY_SCAN {
         return members.iter().any(|(k, _)| k == key);
