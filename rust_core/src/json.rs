@@ -196,7 +196,8 @@ impl<'a> Parser<'a> {
             self.path.push(Segment::Key(key_at));
             if key.is_empty() {
                 self.violate(Rule::EmptyName, key_at);
-            } else if is_repeated(&members, &mut seen, &key) {
+            }
+            if is_repeated(&members, &mut seen, &key) {
                 self.violate(Rule::DuplicateKey, key_at);
             }
             let value = self.parse_value(depth)?;

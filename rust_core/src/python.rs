@@ -560,18 +560,20 @@ fn deserialize_value<'py>(attribute: &Bound<'py, PyAny>, depth: usize) -> PyResu
             Ok(PyList::new(py, items)?.into_any())
         }
         ("SS", Some(list)) => Ok(PySet::new(py, list.iter())?.into_any()),
-        ("NS", Some(list)) => {
-            let create = create_decimal(py)?;
-            let items = list.iter().map(|v| create.call1((v,))).collect::<PyResult<Vec<_>>>()?;
-            Ok(PySet::new(py, items)?.into_any())
-        }
-        ("BS", Some(list)) => {
-            let binary = binary_type(py)?;
-            let items = list.iter().map(|v| binary.call1((v,))).collect::<PyResult<Vec<_>>>()?;
-            Ok(PySet::new(py, items)?.into_any())
-        }
+        ("NS", Some(list)) => set_of(&list, create_decimal(py)?),
+        ("BS", Some(list)) => set_of(&list, binary_type(py)?),
         _ => boto3_deserialize(attribute),
     }
+}
+
+/// `set(map(convert, values))`: each value is converted and added before the next is read, so
+/// the first failure (converting, or hashing a signaling NaN) is boto3's too.
+fn set_of<'py>(values: &Bound<'py, PyList>, convert: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let set = PySet::empty(values.py())?;
+    for value in values.iter() {
+        set.add(convert.call1((value,))?)?;
+    }
+    Ok(set.into_any())
 }
 
 fn deserialize_map<'py>(map: &Bound<'py, PyAny>, depth: usize) -> PyResult<Bound<'py, PyDict>> {
