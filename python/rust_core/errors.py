@@ -25,8 +25,8 @@ class CodecError(ValueError):
 class JSONDecodeError(CodecError, json.JSONDecodeError):
     """Malformed JSON (or JSON DynamoDB rejects outright, such as a repeated key).
 
-    `pos` counts characters like the stdlib's `json.JSONDecodeError`; `lineno` and `colno` are 1-based.
-    `doc` is the document as it was passed in (bytes or str), never copied.
+    `pos` counts characters like the stdlib's `json.JSONDecodeError`; `lineno` and `colno` are
+    1-based. `doc` is the document as it was passed in (bytes or str), never copied.
     """
 
     def __init__(self, msg: str, doc: Any, pos: int, lineno: int, colno: int) -> None:
@@ -42,7 +42,7 @@ class JSONDecodeError(CodecError, json.JSONDecodeError):
 
 
 class ShapeError(CodecError):
-    """Well-formed JSON of the wrong type: the body is not an object (or, for a batch, not an array)."""
+    """Well-formed JSON of the wrong type: not an object (or, for a batch, not an array)."""
 
 
 class _DetailedError(CodecError):
