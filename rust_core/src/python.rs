@@ -560,8 +560,8 @@ fn deserialize_value<'py>(attribute: &Bound<'py, PyAny>, depth: usize) -> PyResu
             Ok(PyList::new(py, items)?.into_any())
         }
         ("SS", Some(list)) => Ok(PySet::new(py, list.iter())?.into_any()),
-        ("NS", Some(list)) => set_of(&list, create_decimal(py)?),
-        ("BS", Some(list)) => set_of(&list, binary_type(py)?),
+        ("NS", Some(list)) => set_of(list, create_decimal(py)?),
+        ("BS", Some(list)) => set_of(list, binary_type(py)?),
         _ => boto3_deserialize(attribute),
     }
 }
