@@ -14,6 +14,7 @@ use foldhash::fast::RandomState;
 use crate::error::{Error, Rule, SyntaxError, Violation};
 use crate::number::{self, NumberProblem};
 use crate::pointer;
+use crate::scan;
 
 /// DynamoDB's nesting limit, counting the item itself.
 pub const MAX_DEPTH: usize = 32;
@@ -380,7 +381,7 @@ fn decode_string(text: &str, start: usize) -> Result<Decoded<'_>, SyntaxError> {
     let mut i = chunk;
     loop {
         let rest = bytes.get(i..).unwrap_or_default();
-        i += find_string_special(rest);
+        i += scan::string_special(rest);
         match bytes.get(i) {
             None => return Err(error("Unterminated string starting at", start)),
             Some(b'"') => {
@@ -456,29 +457,6 @@ fn decode_unicode_escape(bytes: &[u8], at: usize) -> Result<Option<(char, usize)
     Ok(char::from_u32(code).map(|c| (c, len)))
 }
 
-/// The offset of the first `"`, `\\` or control character (or the length): eight bytes at a time.
-fn find_string_special(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A byte's high bit is set where it equals zero (after the xor) or is below 0x20. Borrows only
-    // carry upwards, so the lowest flagged byte is always a true match.
-    let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v;
-    let mut chunks = bytes.chunks_exact(8);
-    let mut offset = 0;
-    for chunk in &mut chunks {
-        let Ok(word) = <[u8; 8]>::try_from(chunk) else { break };
-        let v = u64::from_le_bytes(word);
-        let found =
-            (zero_bytes(v ^ (ONES * 0x22)) | zero_bytes(v ^ (ONES * 0x5C)) | (v.wrapping_sub(ONES * 0x20) & !v)) & HIGH;
-        if found != 0 {
-            return offset + (found.trailing_zeros() / 8) as usize;
-        }
-        offset += 8;
-    }
-    let rest = chunks.remainder();
-    offset + rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(rest.len())
-}
-
 fn hex4(bytes: &[u8], at: usize) -> Option<u32> {
     let digits = bytes.get(at..at + 4)?;
     digits.iter().try_fold(0u32, |acc, &b| Some(acc * 16 + char::from(b).to_digit(16)?))
@@ -550,20 +528,6 @@ mod tests {
         assert_eq!(syntax(r#"{"a":"\ud83d\n"#), ("Unterminated string starting at", 5));
         assert_eq!(syntax(r#"{"a":"\ud800","b":}"#), ("Expecting value", 18));
         assert_eq!(syntax(r#"{"a":"\ud83d\u12"}"#), ("Invalid \\uXXXX escape", 13));
-    }
-
-    #[test]
-    fn finds_the_first_special_byte_in_any_lane() {
-        for special in [b'"', b'\\', 0x00, 0x1F] {
-            for at in 0..20 {
-                let mut bytes = vec![b'a'; 20];
-                bytes[at] = special;
-                bytes[19] = b'"';
-                assert_eq!(find_string_special(&bytes), at, "{special} at {at}");
-            }
-        }
-        assert_eq!(find_string_special("\u{e9}\u{ff}\u{1F600} ~\x7f".as_bytes()), 11);
-        assert_eq!(find_string_special(b""), 0);
     }
 
     #[test]

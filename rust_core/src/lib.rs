@@ -5,6 +5,7 @@ pub mod error;
 pub mod json;
 pub mod number;
 pub mod pointer;
+pub mod scan;
 pub mod writer;
 
 #[cfg(feature = "python")]

@@ -253,7 +253,7 @@ fn write_map(out: &mut Vec<u8>, map: &Bound<'_, PyAny>, depth: usize) -> PyResul
         }
         first = false;
         let key = key.cast::<PyString>().map_err(|_| PyTypeError::new_err("attribute names must be str"))?;
-        writer::write_string(out, &key.to_cow()?);
+        write_str(out, key)?;
         out.push(b':');
         write_attribute(out, value, depth)
     })?;
@@ -264,25 +264,18 @@ fn write_map(out: &mut Vec<u8>, map: &Bound<'_, PyAny>, depth: usize) -> PyResul
 /// One AttributeValue (`{"S": "x"}`) inside a container at level `enclosing`.
 fn write_attribute(out: &mut Vec<u8>, attribute: &Bound<'_, PyAny>, enclosing: usize) -> PyResult<()> {
     let py = attribute.py();
-    let mut entries = Vec::with_capacity(1);
-    for_each_entry(attribute, |tag, value| {
-        entries.push((tag.clone(), value.clone()));
-        Ok(())
-    })?;
-    let [(tag, value)] = <[_; 1]>::try_from(entries)
-        .map_err(|_| PyTypeError::new_err("an attribute value must be a dict with exactly one type key"))?;
-    let tag = tag.cast::<PyString>().map_err(|_| unsupported_type())?.to_cow()?;
-    match &*tag {
-        "S" => writer::write_string(out, &expect_str(&value)?.to_cow()?),
-        "N" => write_number(out, &value)?,
-        "B" => write_binary(out, &value)?,
-        "BOOL" => {
+    let (tag, value) = single_entry(attribute)?;
+    match Tag::of(&tag)?.ok_or_else(unsupported_type)? {
+        Tag::S => write_str(out, expect_str(&value)?)?,
+        Tag::N => write_number(out, &value)?,
+        Tag::B => write_binary(out, &value)?,
+        Tag::Bool => {
             let b = value.cast::<PyBool>().map_err(|_| PyTypeError::new_err("BOOL must be a bool"))?;
             out.extend_from_slice(if b.is_true() { b"true" } else { b"false" });
         }
-        "NULL" => out.extend_from_slice(b"null"),
-        "M" => write_map(out, &value, enclosing + 1)?,
-        "L" => {
+        Tag::Null => out.extend_from_slice(b"null"),
+        Tag::M => write_map(out, &value, enclosing + 1)?,
+        Tag::L => {
             if enclosing + 1 > MAX_DEPTH {
                 return Err(too_deep(py));
             }
@@ -291,14 +284,97 @@ fn write_attribute(out: &mut Vec<u8>, attribute: &Bound<'_, PyAny>, enclosing: u
             }
             write_array(out, &value, |out, v| write_attribute(out, v, enclosing + 1))?;
         }
-        "SS" => write_array(out, &value, |out, v| {
-            writer::write_string(out, &expect_str(v)?.to_cow()?);
-            Ok(())
-        })?,
-        "NS" => write_array(out, &value, write_number)?,
-        "BS" => write_array(out, &value, write_binary)?,
-        _ => return Err(unsupported_type()),
+        Tag::Ss => write_array(out, &value, |out, v| write_str(out, expect_str(v)?))?,
+        Tag::Ns => write_array(out, &value, write_number)?,
+        Tag::Bs => write_array(out, &value, write_binary)?,
     }
+    Ok(())
+}
+
+/// The one (type, value) entry of an AttributeValue.
+fn single_entry<'py>(attribute: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    let not_one = || PyTypeError::new_err("an attribute value must be a dict with exactly one type key");
+    if let Ok(dict) = attribute.cast::<PyDict>() {
+        return match (dict.len(), dict.iter().next()) {
+            (1, Some(entry)) => Ok(entry),
+            _ => Err(not_one()),
+        };
+    }
+    let mut entries = Vec::with_capacity(1);
+    for_each_entry(attribute, |tag, value| {
+        entries.push((tag.clone(), value.clone()));
+        Ok(())
+    })?;
+    let [entry] = <[_; 1]>::try_from(entries).map_err(|_| not_one())?;
+    Ok(entry)
+}
+
+/// DynamoDB's attribute types.
+#[derive(Debug, Clone, Copy)]
+enum Tag {
+    S,
+    N,
+    B,
+    Bool,
+    Null,
+    M,
+    L,
+    Ss,
+    Ns,
+    Bs,
+}
+
+/// The type names as interned strings with their hashes, made once per process.
+static TAGS: PyOnceLock<Vec<(Py<PyString>, isize, Tag)>> = PyOnceLock::new();
+
+impl Tag {
+    const NAMES: [(&'static str, Tag); 10] = [
+        ("S", Tag::S),
+        ("N", Tag::N),
+        ("M", Tag::M),
+        ("L", Tag::L),
+        ("B", Tag::B),
+        ("BOOL", Tag::Bool),
+        ("NULL", Tag::Null),
+        ("SS", Tag::Ss),
+        ("NS", Tag::Ns),
+        ("BS", Tag::Bs),
+    ];
+
+    /// The type a key names, found without converting it to UTF-8 (a copy under the stable ABI
+    /// for Python 3.9): by identity first (CPython shares one-letter strings), then by the hash
+    /// a dict key already carries, confirmed by equality.
+    fn of(key: &Bound<'_, PyAny>) -> PyResult<Option<Tag>> {
+        let py = key.py();
+        let tags = TAGS.get_or_try_init(py, || {
+            Tag::NAMES
+                .iter()
+                .map(|&(name, tag)| {
+                    let s = PyString::intern(py, name);
+                    Ok((s.clone().unbind(), s.hash()?, tag))
+                })
+                .collect::<PyResult<Vec<_>>>()
+        })?;
+        if let Some(&(_, _, tag)) = tags.iter().find(|(s, _, _)| key.is(s)) {
+            return Ok(Some(tag));
+        }
+        if !key.is_instance_of::<PyString>() {
+            return Ok(None);
+        }
+        let hash = key.hash()?;
+        for (s, h, tag) in tags {
+            if *h == hash && key.eq(s.bind(py))? {
+                return Ok(Some(*tag));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// A `str` as a JSON string. Python's encoder gives its UTF-8 as `bytes`: the stable ABI of
+/// Python 3.9 has no borrowed view of it.
+fn write_str(out: &mut Vec<u8>, s: &Bound<'_, PyString>) -> PyResult<()> {
+    writer::write_string(out, s.encode_utf8()?.as_bytes());
     Ok(())
 }
 

@@ -3,21 +3,17 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
-/// Bytes that must be escaped inside a JSON string: controls, `"` and `\`.
-fn needs_escape(b: u8) -> bool {
-    b < 0x20 || b == b'"' || b == b'\\'
-}
+use crate::scan;
 
-pub fn write_string(out: &mut Vec<u8>, s: &str) {
-    out.reserve(s.len() + 2);
+/// Writes UTF-8 text (a `str`'s bytes, from Python's own encoder) as a JSON string.
+pub fn write_string(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.reserve(bytes.len() + 2);
     out.push(b'"');
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !needs_escape(b) {
-            continue;
-        }
-        out.extend_from_slice(&bytes[start..i]);
+    let mut rest = bytes;
+    loop {
+        let clean = scan::string_special(rest);
+        out.extend_from_slice(&rest[..clean]);
+        let Some(&b) = rest.get(clean) else { break };
         match b {
             b'"' => out.extend_from_slice(b"\\\""),
             b'\\' => out.extend_from_slice(b"\\\\"),
@@ -33,9 +29,8 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
                 out.push(HEX[usize::from(b & 0xF)]);
             }
         }
-        start = i + 1;
+        rest = &rest[clean + 1..];
     }
-    out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
 }
 
@@ -55,7 +50,7 @@ mod tests {
     #[test]
     fn escapes_like_python_json_dumps() {
         let mut out = Vec::new();
-        write_string(&mut out, "a\"b\\c\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}é😀/");
+        write_string(&mut out, "a\"b\\c\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}é😀/".as_bytes());
         assert_eq!(String::from_utf8(out).unwrap(), "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\u{7f}é😀/\"");
     }
 
