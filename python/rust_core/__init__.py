@@ -1,8 +1,10 @@
 """Fast, strict conversion between JSON, Python values and DynamoDB items, in Rust."""
 
 from rust_core._rust_core import (
+    RecordCodec,
     deserialize,
     deserialize_item,
+    item_size,
     item_to_json,
     json_to_item,
     serialize,
@@ -13,7 +15,9 @@ from rust_core.errors import (
     ErrorDetail,
     InternalError,
     JSONDecodeError,
+    KeyMismatchError,
     LimitError,
+    SchemaError,
     ShapeError,
     ValidationError,
 )
@@ -23,11 +27,15 @@ __all__ = [
     "ErrorDetail",
     "InternalError",
     "JSONDecodeError",
+    "KeyMismatchError",
     "LimitError",
+    "RecordCodec",
+    "SchemaError",
     "ShapeError",
     "ValidationError",
     "deserialize",
     "deserialize_item",
+    "item_size",
     "item_to_json",
     "json_to_item",
     "serialize",

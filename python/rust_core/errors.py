@@ -41,6 +41,10 @@ class JSONDecodeError(CodecError, json.JSONDecodeError):
         return self.__class__, (self.msg, self.doc, self.pos, self.lineno, self.colno)
 
 
+class KeyMismatchError(CodecError):
+    """The record's key differs from the key the request names (a PUT to another item's path)."""
+
+
 class ShapeError(CodecError):
     """Well-formed JSON of the wrong type: not an object (or, for a batch, not an array)."""
 
@@ -67,6 +71,11 @@ class LimitError(_DetailedError):
     @property
     def path(self) -> str | None:
         return self.errors[0]["path"] if self.errors else None
+
+
+class SchemaError(ValueError):
+    """The schema given to `RecordCodec` cannot be compiled: not a valid JSON Schema, a reference
+    outside it, or a pattern the linear-time regex engine refuses. Raised at construction."""
 
 
 class InternalError(RuntimeError):

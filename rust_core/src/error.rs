@@ -17,6 +17,11 @@ pub enum Rule {
     MaxDepth,
     NumberPrecision,
     NumberRange,
+    MaxBodySize,
+    MaxItemSize,
+    KeyType,
+    KeyEmpty,
+    KeySize,
 }
 
 impl Rule {
@@ -33,6 +38,11 @@ impl Rule {
             Rule::MaxDepth => "max_depth",
             Rule::NumberPrecision => "number_precision",
             Rule::NumberRange => "number_range",
+            Rule::MaxBodySize => "max_body_size",
+            Rule::MaxItemSize => "max_item_size",
+            Rule::KeyType => "key_type",
+            Rule::KeyEmpty => "key_empty",
+            Rule::KeySize => "key_size",
         }
     }
 
@@ -44,6 +54,11 @@ impl Rule {
             Rule::MaxDepth => "Nesting deeper than 32 levels, DynamoDB's limit",
             Rule::NumberPrecision => "Number has more than 38 significant digits, DynamoDB's limit",
             Rule::NumberRange => "Number outside DynamoDB's range (1E-130 to 9.9999999999999999999999999999999999999E+125 in magnitude, or zero)",
+            Rule::MaxBodySize => "The body is larger than the configured limit",
+            Rule::MaxItemSize => "The item is larger than DynamoDB's 400 KB limit (or the configured one)",
+            Rule::KeyType => "The key attribute must be a string",
+            Rule::KeyEmpty => "The key attribute must not be empty",
+            Rule::KeySize => "The key attribute must be at most 2048 bytes in UTF-8",
         }
     }
 }
@@ -56,6 +71,14 @@ pub struct Violation {
     pub byte_pos: usize,
 }
 
+/// A schema violation: where, which keyword (snake_case), and a message from the schema alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub path: String,
+    pub keyword: &'static str,
+    pub message: String,
+}
+
 /// Why a body could not become an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
@@ -65,6 +88,17 @@ pub enum Error {
     Shape(&'static str),
     /// DynamoDB or safety limits (`LimitError`).
     Limits(Vec<Violation>),
+    /// The record breaks its schema (`ValidationError`).
+    Invalid(Vec<Invalid>),
+    /// The record's key differs from the one the request names (`KeyMismatchError`).
+    KeyMismatch,
+}
+
+impl Error {
+    /// A limit broken by the whole body or item (no path inside it).
+    pub fn limit(rule: Rule) -> Error {
+        Error::Limits(vec![Violation { rule, path: String::new(), byte_pos: 0 }])
+    }
 }
 
 impl From<SyntaxError> for Error {

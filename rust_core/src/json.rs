@@ -25,8 +25,9 @@ const LINEAR_KEY_SCAN: usize = 16;
 
 /// A parsed JSON value borrowing from the input: strings without escapes and number texts are
 /// slices of it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub enum Value<'a> {
+    #[default]
     Null,
     Bool(bool),
     /// The number's text as written: DynamoDB numbers are decimal text, never floats.

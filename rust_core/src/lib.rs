@@ -1,11 +1,14 @@
 //! The Rust core: strict JSON parsing, DynamoDB's limits and item building, kept free of Python so
 //! that `cargo test` runs it alone. `python.rs` is the only file that knows PyO3.
 
+pub mod codec;
 pub mod error;
 pub mod json;
 pub mod number;
 pub mod pointer;
 pub mod scan;
+pub mod schema;
+pub mod size;
 pub mod writer;
 
 #[cfg(feature = "python")]

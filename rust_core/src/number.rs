@@ -123,6 +123,23 @@ pub fn check_dynamodb(text: &str) -> Result<(), NumberProblem> {
     Ok(())
 }
 
+/// Whether number text stands for an integer (`1.0`, `1e2` and `100e-2` do; `1.5` and
+/// `150e-2` do not), decided on the digits, exactly.
+pub fn is_integral(text: &str) -> bool {
+    let Some(parts) = split(text) else {
+        return false;
+    };
+    let nonzero = |digits: &str| digits.bytes().rposition(|d| d != b'0');
+    let last = match (nonzero(parts.frac), nonzero(parts.int)) {
+        (Some(i), _) => parts.int.len() + i,
+        (None, Some(i)) => i,
+        (None, None) => return true, // zero
+    };
+    // Digits at indexes below the decimal point's position are whole.
+    let point = i64::try_from(parts.int.len()).unwrap_or(i64::MAX).saturating_add(parts.exp);
+    i64::try_from(last).unwrap_or(i64::MAX) < point
+}
+
 /// Number text as a valid JSON number: unchanged when it already is one (DynamoDB's own output
 /// always is), otherwise rewritten (`+5` -> `5`, `.5` -> `0.5`, `5.` -> `5`, `007` -> `7`).
 /// `None` when the text is not a finite number at all.
@@ -200,6 +217,25 @@ mod tests {
         assert_eq!(check_dynamodb("10E+125"), Err(NumberProblem::Range));
         assert_eq!(check_dynamodb("1e999999999999999999999999"), Err(NumberProblem::Range));
         assert_eq!(check_dynamodb("1e-999999999999999999999999"), Err(NumberProblem::Range));
+    }
+
+    #[test]
+    fn integral_numbers() {
+        for (text, integral) in [
+            ("1", true),
+            ("1.0", true),
+            ("1e2", true),
+            ("100e-2", true),
+            ("150e-2", false),
+            ("1.5", false),
+            ("1.5e1", true),
+            ("0.0", true),
+            ("-0", true),
+            ("1.0000000000000000000001", false),
+            ("1e-999999999999999999999", false),
+        ] {
+            assert_eq!(is_integral(text), integral, "{text}");
+        }
     }
 
     #[test]

@@ -17,9 +17,12 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple};
 
-use crate::error::{Error, Violation};
+use crate::codec;
+use crate::error::{Error, Invalid, Violation};
 use crate::json::{self, Object, Value, MAX_DEPTH};
 use crate::number;
+use crate::schema::Schema;
+use crate::size;
 use crate::writer;
 
 /// Bodies at least this large are parsed with the GIL released; below it, releasing costs more
@@ -60,17 +63,30 @@ fn to_pyerr(py: Python<'_>, error: Error, doc: &Bound<'_, PyAny>, input: &[u8]) 
         }
         Error::Shape(message) => new_error(py, "ShapeError", (message,)),
         Error::Limits(violations) => limit_error(py, &violations),
+        Error::Invalid(found) => validation_error(py, &found),
+        Error::KeyMismatch => new_error(py, "KeyMismatchError", ("The body's key differs from the request's",)),
     }
 }
 
+fn validation_error(py: Python<'_>, found: &[Invalid]) -> PyErr {
+    let details = found.iter().map(|v| detail(py, &v.path, &v.message, v.keyword));
+    match details.collect::<PyResult<Vec<_>>>() {
+        Ok(details) => new_error(py, "ValidationError", ("The record does not match its schema", details)),
+        Err(e) => e,
+    }
+}
+
+/// One `{"path", "message", "keyword"}` entry of an error's `errors`.
+fn detail<'py>(py: Python<'py>, path: &str, message: &str, keyword: &str) -> PyResult<Bound<'py, PyDict>> {
+    let detail = PyDict::new(py);
+    detail.set_item(intern!(py, "path"), path)?;
+    detail.set_item(intern!(py, "message"), message)?;
+    detail.set_item(intern!(py, "keyword"), keyword)?;
+    Ok(detail)
+}
+
 fn limit_error(py: Python<'_>, violations: &[Violation]) -> PyErr {
-    let details = violations.iter().map(|v| {
-        let detail = PyDict::new(py);
-        detail.set_item(intern!(py, "path"), &v.path)?;
-        detail.set_item(intern!(py, "message"), v.rule.message())?;
-        detail.set_item(intern!(py, "keyword"), v.rule.keyword())?;
-        Ok(detail)
-    });
+    let details = violations.iter().map(|v| detail(py, &v.path, v.rule.message(), v.rule.keyword()));
     let details = match details.collect::<PyResult<Vec<_>>>() {
         Ok(details) => details,
         Err(e) => return e,
@@ -413,21 +429,181 @@ fn write_number(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> PyResult<()> {
     Ok(())
 }
 
-/// `bytes`, `bytearray`, or anything holding them in `.value` (boto3's `Binary`).
 fn write_binary(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-    if let Ok(bytes) = value.cast::<PyBytes>() {
-        writer::write_base64(out, bytes.as_bytes());
-    } else if let Ok(array) = value.cast::<PyByteArray>() {
-        writer::write_base64(out, &array.to_vec());
-    } else if let Ok(inner) = value.getattr(intern!(value.py(), "value")) {
-        if inner.is_instance_of::<PyBytes>() || inner.is_instance_of::<PyByteArray>() {
-            return write_binary(out, &inner);
-        }
-        return Err(PyTypeError::new_err("B and BS values must be bytes"));
-    } else {
-        return Err(PyTypeError::new_err("B and BS values must be bytes"));
+    let data = binary_data(value)?;
+    match data.cast::<PyBytes>() {
+        Ok(bytes) => writer::write_base64(out, bytes.as_bytes()),
+        Err(_) => writer::write_base64(out, &data.cast::<PyByteArray>()?.to_vec()),
     }
     Ok(())
+}
+
+/// The data of a B value: `bytes`, `bytearray`, or either held in `.value` (boto3's `Binary`).
+fn binary_data<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let is_data = |v: &Bound<'py, PyAny>| v.is_instance_of::<PyBytes>() || v.is_instance_of::<PyByteArray>();
+    if is_data(value) {
+        return Ok(value.clone());
+    }
+    match value.getattr(intern!(value.py(), "value")) {
+        Ok(inner) if is_data(&inner) => Ok(inner),
+        _ => Err(PyTypeError::new_err("B and BS values must be bytes")),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Record codec and item size
+
+/// `RecordCodec(schema=None, *, key="id", max_body_bytes=1048576, max_item_bytes=409600,
+/// validate_formats=True)`: compiled once, at Lambda init.
+#[pyclass(name = "RecordCodec", module = "rust_core", frozen)]
+struct RecordCodec {
+    inner: codec::RecordCodec,
+}
+
+#[pymethods]
+impl RecordCodec {
+    #[new]
+    #[pyo3(signature = (schema=None, *, key="id".to_owned(), max_body_bytes=1_048_576, max_item_bytes=size::MAX_ITEM_BYTES, validate_formats=true))]
+    fn new(
+        py: Python<'_>,
+        schema: Option<&Bound<'_, PyAny>>,
+        key: String,
+        max_body_bytes: usize,
+        max_item_bytes: usize,
+        validate_formats: bool,
+    ) -> PyResult<Self> {
+        guarded(py, || {
+            if key.is_empty() || key.len() > 255 {
+                return Err(PyValueError::new_err("key must be an attribute name of 1 to 255 bytes"));
+            }
+            if max_item_bytes > size::MAX_ITEM_BYTES {
+                return Err(PyValueError::new_err("max_item_bytes cannot exceed DynamoDB's 409600"));
+            }
+            let schema = match schema {
+                None => None,
+                Some(schema) => {
+                    let text = schema_text(schema)?;
+                    let compiled =
+                        Schema::compile(&text, validate_formats).map_err(|e| new_error(py, "SchemaError", (e.0,)))?;
+                    Some(compiled)
+                }
+            };
+            Ok(RecordCodec { inner: codec::RecordCodec::new(schema, key, max_body_bytes, max_item_bytes) })
+        })
+    }
+
+    /// `decode(body, *, key=None) -> dict[str, dict]`
+    #[pyo3(signature = (body, *, key=None))]
+    fn decode<'py>(
+        &self,
+        py: Python<'py>,
+        body: &Bound<'py, PyAny>,
+        key: Option<&str>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        guarded(py, || {
+            let bytes = utf8_bytes(body)?;
+            let input = bytes.as_bytes();
+            let decoded = if input.len() >= DETACH_THRESHOLD {
+                py.detach(|| self.inner.decode(input, key))
+            } else {
+                self.inner.decode(input, key)
+            };
+            match decoded {
+                Ok(members) => ItemBuilder::new(py).map(&members),
+                Err(e) => Err(to_pyerr(py, e, body, input)),
+            }
+        })
+    }
+
+    /// The JSON Schema draft in force, or `None` without a schema.
+    #[getter]
+    fn draft(&self) -> Option<&'static str> {
+        self.inner.schema().map(Schema::draft)
+    }
+
+    #[getter]
+    fn key(&self) -> &str {
+        self.inner.key()
+    }
+}
+
+/// A schema as JSON text: given as text, or a mapping that `json.dumps` writes.
+fn schema_text(schema: &Bound<'_, PyAny>) -> PyResult<String> {
+    let py = schema.py();
+    if let Ok(bytes) = schema.cast::<PyBytes>() {
+        return String::from_utf8(bytes.as_bytes().to_vec())
+            .map_err(|_| new_error(py, "SchemaError", ("the schema is not UTF-8",)));
+    }
+    if let Ok(text) = schema.cast::<PyString>() {
+        return Ok(text.to_cow()?.into_owned());
+    }
+    let dumped = py
+        .import("json")?
+        .call_method1("dumps", (schema,))
+        .map_err(|_| new_error(py, "SchemaError", ("the schema must be a JSON document: a mapping, or its text",)))?;
+    Ok(dumped.cast::<PyString>()?.to_cow()?.into_owned())
+}
+
+/// `item_size(item) -> int`: the item's size as DynamoDB counts it against its 400 KB limit.
+#[pyfunction]
+fn item_size(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<usize> {
+    guarded(py, || {
+        let mut total = 0;
+        for_each_entry(item, |name, value| {
+            total += name_size(name)? + attribute_size(value, 1)?;
+            Ok(())
+        })?;
+        Ok(total)
+    })
+}
+
+fn name_size(name: &Bound<'_, PyAny>) -> PyResult<usize> {
+    let name = name.cast::<PyString>().map_err(|_| PyTypeError::new_err("attribute names must be str"))?;
+    Ok(name.encode_utf8()?.as_bytes().len())
+}
+
+/// The size of one AttributeValue inside a container at level `enclosing`.
+fn attribute_size(attribute: &Bound<'_, PyAny>, enclosing: usize) -> PyResult<usize> {
+    let (tag, value) = single_entry(attribute)?;
+    let each = |value: &Bound<'_, PyAny>,
+                size: &dyn Fn(&Bound<'_, PyAny>) -> PyResult<usize>|
+     -> PyResult<Vec<usize>> { value.try_iter()?.map(|v| size(&v?)).collect() };
+    Ok(match Tag::of(&tag)?.ok_or_else(unsupported_type)? {
+        Tag::S => str_size(&value)?,
+        Tag::N => number_size(&value)?,
+        Tag::B => binary_size(&value)?,
+        Tag::Bool | Tag::Null => 1,
+        Tag::Ss => each(&value, &str_size)?.iter().sum(),
+        Tag::Ns => each(&value, &number_size)?.iter().sum(),
+        Tag::Bs => each(&value, &binary_size)?.iter().sum(),
+        Tag::L | Tag::M if enclosing + 1 > MAX_DEPTH => return Err(too_deep(attribute.py())),
+        Tag::L => {
+            let sizes = each(&value, &|v| attribute_size(v, enclosing + 1))?;
+            size::CONTAINER_OVERHEAD + sizes.len() * size::ELEMENT_OVERHEAD + sizes.iter().sum::<usize>()
+        }
+        Tag::M => {
+            let mut total = size::CONTAINER_OVERHEAD;
+            for_each_entry(&value, |name, v| {
+                total += name_size(name)? + size::ELEMENT_OVERHEAD + attribute_size(v, enclosing + 1)?;
+                Ok(())
+            })?;
+            total
+        }
+    })
+}
+
+fn str_size(value: &Bound<'_, PyAny>) -> PyResult<usize> {
+    Ok(expect_str(value)?.encode_utf8()?.as_bytes().len())
+}
+
+fn number_size(value: &Bound<'_, PyAny>) -> PyResult<usize> {
+    let text = expect_str(value)?.to_cow()?;
+    number::to_json(&text).ok_or_else(|| PyValueError::new_err("an N value is not a finite decimal number"))?;
+    Ok(size::number_size(&text))
+}
+
+fn binary_size(value: &Bound<'_, PyAny>) -> PyResult<usize> {
+    binary_data(value)?.len()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -709,6 +885,8 @@ fn rust_core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(deserialize_item, m)?)?;
     m.add_function(wrap_pyfunction!(json_to_item, m)?)?;
     m.add_function(wrap_pyfunction!(item_to_json, m)?)?;
+    m.add_function(wrap_pyfunction!(item_size, m)?)?;
+    m.add_class::<RecordCodec>()?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     Ok(())
 }

@@ -1,0 +1,380 @@
+//! JSON Schema validation of the parsed tree, by the `jsonschema` crate reading our tree directly
+//! (its custom-representation interface): no second copy of the record is built to validate it.
+//!
+//! Errors are re-worded here from the keyword and the schema alone, so that no message carries a
+//! value from the record; paths are RFC 6901 pointers into the record.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::json::{Array, Json, JsonNumber, Node, NodeIdentity, Object as JsonObject};
+use jsonschema::{Draft, JsonType, PatternOptions, Retrieve, Uri, Validator};
+use serde_json::Value as SerdeValue;
+
+use crate::error::Invalid;
+use crate::json::Value;
+use crate::number;
+use crate::pointer;
+
+/// A compiled schema.
+pub struct Schema {
+    validator: Validator<Tree>,
+}
+
+/// Why a schema cannot be compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaError(pub String);
+
+impl Schema {
+    /// Compiles `schema` (JSON text): the draft comes from `$schema` (2020-12 when absent),
+    /// `$ref`s must resolve within the schema, and `pattern`s use a linear-time regex engine.
+    pub fn compile(schema: &str, validate_formats: bool) -> Result<Schema, SchemaError> {
+        let schema: SerdeValue =
+            serde_json::from_str(schema).map_err(|e| SchemaError(format!("the schema is not valid JSON: {e}")))?;
+        let validator = jsonschema::options_for::<Tree>()
+            .with_retriever(NoRemoteReferences)
+            .with_pattern_options(PatternOptions::regex())
+            .should_validate_formats(validate_formats)
+            .build(&schema)
+            .map_err(|e| SchemaError(format!("the schema is invalid: {e}")))?;
+        Ok(Schema { validator })
+    }
+
+    pub fn draft(&self) -> &'static str {
+        match self.validator.draft() {
+            Draft::Draft4 => "4",
+            Draft::Draft6 => "6",
+            Draft::Draft7 => "7",
+            Draft::Draft201909 => "2019-09",
+            _ => "2020-12",
+        }
+    }
+
+    /// Every violation of the schema by `record`.
+    pub fn validate(&self, record: &Value<'_>) -> Vec<Invalid> {
+        let mut found = Vec::new();
+        for error in self.validator.iter_errors(record) {
+            describe(error.kind(), error.instance_path().as_str(), &mut found);
+        }
+        found
+    }
+}
+
+/// Refuses every reference outside the schema: a request must never wait on the network.
+struct NoRemoteReferences;
+
+impl Retrieve for NoRemoteReferences {
+    fn retrieve(&self, uri: &Uri<String>) -> Result<SerdeValue, Box<dyn std::error::Error + Send + Sync>> {
+        Err(format!("references outside the schema are not allowed ({})", uri.as_str()).into())
+    }
+}
+
+/// Appends the violation(s) an error stands for, worded without the record's values.
+fn describe(kind: &ValidationErrorKind, path: &str, found: &mut Vec<Invalid>) {
+    use ValidationErrorKind as K;
+    let mut push =
+        |path: String, keyword: &'static str, message: String| found.push(Invalid { path, keyword, message });
+    let here = || path.to_owned();
+    match kind {
+        K::AdditionalProperties { unexpected } | K::UnevaluatedProperties { unexpected } => {
+            let keyword = if matches!(kind, K::AdditionalProperties { .. }) {
+                "additional_properties"
+            } else {
+                "unevaluated_properties"
+            };
+            for name in unexpected {
+                let mut at = here();
+                pointer::push_token(&mut at, name);
+                push(at, keyword, "This property is not allowed".into());
+            }
+        }
+        K::AdditionalItems { .. } => push(here(), "additional_items", "Too many items".into()),
+        K::UnevaluatedItems { .. } => push(here(), "unevaluated_items", "Items not allowed by the schema".into()),
+        K::AnyOf { .. } => push(here(), "any_of", "Must match at least one of the allowed schemas".into()),
+        K::OneOfNotValid { .. } | K::OneOfMultipleValid { .. } => {
+            push(here(), "one_of", "Must match exactly one of the allowed schemas".into())
+        }
+        K::Not { .. } => push(here(), "not", "Must not match the excluded schema".into()),
+        K::FalseSchema => push(here(), "false_schema", "No value is allowed here".into()),
+        K::Constant { .. } => push(here(), "const", "Must equal the constant the schema gives".into()),
+        K::Enum { .. } => push(here(), "enum", "Must be one of the values the schema allows".into()),
+        K::Contains => push(here(), "contains", "Must contain the items the schema asks for".into()),
+        K::Type { kind } => push(here(), "type", format!("Must be of type {}", type_names(kind))),
+        K::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            push(here(), "required", format!("Missing required property '{name}'"))
+        }
+        K::Minimum { limit } => push(here(), "minimum", format!("Must be at least {limit}")),
+        K::Maximum { limit } => push(here(), "maximum", format!("Must be at most {limit}")),
+        K::ExclusiveMinimum { limit } => push(here(), "exclusive_minimum", format!("Must be greater than {limit}")),
+        K::ExclusiveMaximum { limit } => push(here(), "exclusive_maximum", format!("Must be less than {limit}")),
+        K::MultipleOf { multiple_of } => push(here(), "multiple_of", format!("Must be a multiple of {multiple_of}")),
+        K::MinLength { limit } => push(here(), "min_length", format!("Must be at least {limit} characters long")),
+        K::MaxLength { limit } => push(here(), "max_length", format!("Must be at most {limit} characters long")),
+        K::MinItems { limit } => push(here(), "min_items", format!("Must have at least {limit} items")),
+        K::MaxItems { limit } => push(here(), "max_items", format!("Must have at most {limit} items")),
+        K::MinProperties { limit } => push(here(), "min_properties", format!("Must have at least {limit} properties")),
+        K::MaxProperties { limit } => push(here(), "max_properties", format!("Must have at most {limit} properties")),
+        K::UniqueItems => push(here(), "unique_items", "Items must be unique".into()),
+        K::Pattern { pattern } => push(here(), "pattern", format!("Must match the pattern {pattern}")),
+        K::BacktrackLimitExceeded { .. } | K::RegexEngineFailure { .. } => {
+            push(here(), "pattern", "The pattern could not be evaluated".into())
+        }
+        K::Format { format } => push(here(), "format", format!("Must be a valid {format}")),
+        K::PropertyNames { .. } => push(here(), "property_names", "A property name is not allowed".into()),
+        K::ContentEncoding { content_encoding } => {
+            push(here(), "content_encoding", format!("Must be encoded as {content_encoding}"))
+        }
+        K::ContentMediaType { content_media_type } => {
+            push(here(), "content_media_type", format!("Must be {content_media_type}"))
+        }
+        K::FromUtf8 { .. } => push(here(), "content_encoding", "Must decode to UTF-8 text".into()),
+        K::Custom { .. } => push(here(), "custom", "Breaks a custom rule of the schema".into()),
+        K::Referencing(_) => push(here(), "ref", "A reference in the schema could not be resolved".into()),
+    }
+}
+
+fn type_names(kind: &TypeKind) -> String {
+    let mut names = String::new();
+    match kind {
+        TypeKind::Single(t) => {
+            let _ = write!(names, "{t}");
+        }
+        TypeKind::Multiple(types) => {
+            for (i, t) in types.iter().enumerate() {
+                let _ = write!(names, "{}{t}", if i == 0 { "" } else { " or " });
+            }
+        }
+    }
+    names
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tree as a `jsonschema` representation.
+
+/// Our parsed tree, seen by the validator.
+pub struct Tree;
+
+impl Json for Tree {
+    type Node<'a> = &'a Value<'a>;
+    type PreparedKey = String;
+    type StringBuffer = Value<'static>;
+    const ACYCLIC: bool = true;
+
+    fn prepare_key(key: &str) -> String {
+        key.to_owned()
+    }
+
+    fn with_string_node<T>(buffer: &mut Value<'static>, string: &str, f: impl FnOnce(Self::Node<'_>) -> T) -> T {
+        *buffer = Value::String(Cow::Owned(string.to_owned()));
+        f(buffer)
+    }
+}
+
+/// A number as its JSON text.
+pub struct Number<'a>(&'a str);
+
+impl JsonNumber for Number<'_> {
+    fn as_u64(&self) -> Option<u64> {
+        self.0.parse().ok()
+    }
+
+    fn as_i64(&self) -> Option<i64> {
+        self.0.parse().ok()
+    }
+
+    fn as_f64(&self) -> Option<f64> {
+        self.0.parse().ok()
+    }
+
+    fn as_str(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.0)
+    }
+
+    fn to_number(&self) -> Cow<'_, serde_json::Number> {
+        let number = self.0.parse::<serde_json::Number>().ok().or_else(|| serde_json::Number::from_f64(0.0));
+        Cow::Owned(number.unwrap_or_else(|| serde_json::Number::from(0)))
+    }
+
+    fn is_integer(&self) -> bool {
+        number::is_integral(self.0)
+    }
+}
+
+impl<'a> Node<'a, Tree> for &'a Value<'a> {
+    type Object = &'a [(Cow<'a, str>, Value<'a>)];
+    type Array = &'a [Value<'a>];
+    type Number = Number<'a>;
+
+    fn as_object(&self) -> Option<Self::Object> {
+        match self {
+            Value::Object(members) => Some(members.as_slice()),
+            _ => None,
+        }
+    }
+
+    fn as_array(&self) -> Option<Self::Array> {
+        match self {
+            Value::Array(items) => Some(items.as_slice()),
+            _ => None,
+        }
+    }
+
+    fn as_string(&self) -> Option<Cow<'a, str>> {
+        match self {
+            Value::String(s) => Some(Cow::Borrowed(s.as_ref())),
+            _ => None,
+        }
+    }
+
+    fn as_number(&self) -> Option<Number<'a>> {
+        match self {
+            Value::Number(text) => Some(Number(text)),
+            _ => None,
+        }
+    }
+
+    fn as_boolean(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    fn json_type(&self) -> JsonType {
+        match self {
+            Value::Null => JsonType::Null,
+            Value::Bool(_) => JsonType::Boolean,
+            Value::Number(_) => JsonType::Number,
+            Value::String(_) => JsonType::String,
+            Value::Array(_) => JsonType::Array,
+            Value::Object(_) => JsonType::Object,
+        }
+    }
+
+    fn to_value(&self) -> Cow<'a, SerdeValue> {
+        Cow::Owned(to_serde(self))
+    }
+
+    fn identity(&self) -> Option<NodeIdentity> {
+        Some(NodeIdentity::new(std::ptr::from_ref::<Value<'a>>(*self) as usize))
+    }
+}
+
+/// For the validator's cold paths (`const`, `enum`, `uniqueItems`).
+fn to_serde(value: &Value<'_>) -> SerdeValue {
+    match value {
+        Value::Null => SerdeValue::Null,
+        Value::Bool(b) => SerdeValue::Bool(*b),
+        Value::Number(text) => text
+            .parse::<serde_json::Number>()
+            .map(SerdeValue::Number)
+            .unwrap_or_else(|_| SerdeValue::String((*text).into())),
+        Value::String(s) => SerdeValue::String(s.to_string()),
+        Value::Array(items) => SerdeValue::Array(items.iter().map(to_serde).collect()),
+        Value::Object(members) => {
+            SerdeValue::Object(members.iter().map(|(k, v)| (k.to_string(), to_serde(v))).collect())
+        }
+    }
+}
+
+impl<'a> JsonObject<'a, Tree> for &'a [(Cow<'a, str>, Value<'a>)] {
+    type Node = &'a Value<'a>;
+    type MemberName = &'a str;
+    type MembersIter = Members<'a>;
+
+    fn len(&self) -> usize {
+        <[_]>::len(self)
+    }
+
+    fn get(&self, key: &String) -> Option<&'a Value<'a>> {
+        self.iter().find(|(name, _)| name == key).map(|(_, value)| value)
+    }
+
+    fn members(&self) -> Members<'a> {
+        Members(self.iter())
+    }
+}
+
+pub struct Members<'a>(std::slice::Iter<'a, (Cow<'a, str>, Value<'a>)>);
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (&'a str, &'a Value<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|(name, value)| (name.as_ref(), value))
+    }
+}
+
+impl<'a> Array<'a, Tree> for &'a [Value<'a>] {
+    type Node = &'a Value<'a>;
+    type ElementsIter = std::slice::Iter<'a, Value<'a>>;
+
+    fn len(&self) -> usize {
+        <[_]>::len(self)
+    }
+
+    fn elements(&self) -> Self::ElementsIter {
+        self.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::parse_record;
+
+    fn errors(schema: &str, record: &str) -> Vec<(String, &'static str)> {
+        let schema = Schema::compile(schema, true).unwrap();
+        let members = parse_record(record.as_bytes()).unwrap();
+        let record = Value::Object(members);
+        schema.validate(&record).into_iter().map(|e| (e.path, e.keyword)).collect()
+    }
+
+    #[test]
+    fn reports_every_violation_with_its_pointer() {
+        let schema = r#"{"type":"object","required":["c"],"additionalProperties":false,
+            "properties":{"a/b":{"type":"integer","minimum":1},"l":{"items":{"maxLength":2}},"c":{}}}"#;
+        let mut found = errors(schema, r#"{"a/b":0,"l":["ok","toolong"],"x~":1}"#);
+        found.sort();
+        assert_eq!(
+            found,
+            vec![
+                ("".into(), "required"),
+                ("/a~1b".into(), "minimum"),
+                ("/l/1".into(), "max_length"),
+                ("/x~0".into(), "additional_properties"),
+            ]
+        );
+    }
+
+    #[test]
+    fn integers_are_judged_on_the_exact_text() {
+        assert!(errors(r#"{"properties":{"n":{"type":"integer"}}}"#, r#"{"n":1.0}"#).is_empty());
+        assert!(errors(r#"{"properties":{"n":{"type":"integer"}}}"#, r#"{"n":1e2}"#).is_empty());
+        assert_eq!(
+            errors(r#"{"properties":{"n":{"type":"integer"}}}"#, r#"{"n":1.0000000000000000000001}"#),
+            vec![("/n".into(), "type")]
+        );
+    }
+
+    #[test]
+    fn remote_references_and_bad_schemas_fail_at_compile_time() {
+        assert!(Schema::compile(r#"{"$ref":"https://example.com/s.json"}"#, true).is_err());
+        assert!(Schema::compile(r#"{"type":12}"#, true).is_err());
+        assert!(Schema::compile(r#"{"pattern":"(?=a)"}"#, true).is_err());
+        assert!(Schema::compile("{", true).is_err());
+    }
+
+    #[test]
+    fn drafts_come_from_the_schema() {
+        assert_eq!(Schema::compile("{}", true).unwrap().draft(), "2020-12");
+        let draft4 = r#"{"$schema":"http://json-schema.org/draft-04/schema#"}"#;
+        assert_eq!(Schema::compile(draft4, true).unwrap().draft(), "4");
+    }
+}
