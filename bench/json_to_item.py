@@ -1,10 +1,12 @@
-"""Side-by-side timing of `rust_core.json_to_item` against the boto3 way, in one run.
+"""Side-by-side timing of rust_core's JSON fast paths against the boto3 way, in one run.
 
     python bench/json_to_item.py
 
-The boto3 way is `json.loads(body, parse_float=Decimal)` then `TypeSerializer` on every attribute.
-Rounds alternate (A B A B ...) so that machine noise hits both sides alike; medians and the ratio
-are printed. The full benchmark suite comes with `make bench`.
+JSON to item: `json.loads(body, parse_float=Decimal)` then `TypeSerializer` on every attribute,
+against `rust_core.json_to_item(body)`. Item to JSON: `TypeDeserializer` on every attribute then
+`json.dumps` (Decimals as strings, the cheapest hook), against `rust_core.item_to_json(item)`.
+Rounds alternate (A B A B ...) so that machine noise hits both sides alike; medians and ratios are
+printed. The full benchmark suite comes with `make bench`.
 """
 
 from __future__ import annotations
@@ -13,11 +15,17 @@ import json
 import random
 import statistics
 import time
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
-from boto3.dynamodb.types import TypeSerializer
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 import rust_core
+
+SERIALIZER = TypeSerializer()
+DESERIALIZER = TypeDeserializer()
+ROUNDS = 15
 
 
 def record(rng: random.Random, attributes: int, depth: int) -> dict[str, object]:
@@ -27,7 +35,7 @@ def record(rng: random.Random, attributes: int, depth: int) -> dict[str, object]
         kind = i % 6
         key = f"attr_{i:03d}"
         if kind == 0:
-            out[key] = "".join(rng.choice("abcdefghij klmnop") for _ in range(rng.randint(40, 300)))
+            out[key] = "".join(rng.choice("abcdefghij klmnop") for _ in range(rng.randint(60, 420)))
         elif kind == 1:
             out[key] = rng.randint(-(10**9), 10**9)
         elif kind == 2:
@@ -41,34 +49,43 @@ def record(rng: random.Random, attributes: int, depth: int) -> dict[str, object]
     return out
 
 
-SERIALIZER = TypeSerializer()
-
-
-def boto3_way(body: bytes) -> dict[str, object]:
+def boto3_json_to_item(body: bytes) -> dict[str, Any]:
     data = json.loads(body, parse_float=Decimal)
     return {k: SERIALIZER.serialize(v) for k, v in data.items()}
 
 
-def timed(fn, body: bytes, loops: int) -> float:
+def boto3_item_to_json(item: dict[str, Any]) -> bytes:
+    data = {k: DESERIALIZER.deserialize(v) for k, v in item.items()}
+    return json.dumps(data, separators=(",", ":"), default=str).encode()
+
+
+def per_call(fn: Callable[[Any], object], arg: object, loops: int) -> float:
     start = time.perf_counter()
     for _ in range(loops):
-        fn(body)
+        fn(arg)
     return (time.perf_counter() - start) / loops
+
+
+def compare(
+    name: str, baseline: Callable[[Any], object], ours: Callable[[Any], object], arg: object
+) -> None:
+    theirs_times, our_times = [], []
+    for _ in range(ROUNDS):
+        theirs_times.append(per_call(baseline, arg, 200))
+        our_times.append(per_call(ours, arg, 2000))
+    theirs, mine = statistics.median(theirs_times), statistics.median(our_times)
+    ratio = mine / theirs
+    print(f"{name:13} boto3 {theirs * 1e6:7.1f} us  rust_core {mine * 1e6:6.1f} us  {ratio:.3f}x")
 
 
 def main() -> None:
     body = json.dumps(record(random.Random(42), 100, 4)).encode()
+    item = rust_core.json_to_item(body)
     # Same answer first: this record's number texts are ones Decimal prints back unchanged.
-    assert rust_core.json_to_item(body) == boto3_way(body)
-    ours, theirs = [], []
-    for _ in range(15):
-        theirs.append(timed(boto3_way, body, 200))
-        ours.append(timed(rust_core.json_to_item, body, 2000))
-    a, b = statistics.median(theirs), statistics.median(ours)
-    print(f"body: {len(body)} bytes, 100 attributes nested 4 deep, 15 interleaved rounds")
-    print(f"json.loads + TypeSerializer : {a * 1e6:8.1f} us (median)")
-    print(f"rust_core.json_to_item      : {b * 1e6:8.1f} us (median)")
-    print(f"ratio                       : {b / a:8.3f}x boto3's time")
+    assert item == boto3_json_to_item(body)
+    print(f"body: {len(body)} bytes, 100 attributes nested 4 deep; {ROUNDS} rounds, medians")
+    compare("JSON -> item", boto3_json_to_item, rust_core.json_to_item, body)
+    compare("item -> JSON", boto3_item_to_json, rust_core.item_to_json, item)
 
 
 if __name__ == "__main__":
