@@ -2,6 +2,8 @@
 
 use std::fmt::Write;
 
+use crate::json::Value;
+
 /// Appends one reference token, escaping `~` as `~0` and `/` as `~1`.
 pub fn push_token(pointer: &mut String, token: &str) {
     pointer.push('/');
@@ -20,9 +22,33 @@ pub fn push_index(pointer: &mut String, index: usize) {
     let _ = write!(pointer, "/{index}");
 }
 
+/// The value a pointer designates in a parsed tree.
+pub fn resolve<'v, 'a>(root: &'v Value<'a>, pointer: &str) -> Option<&'v Value<'a>> {
+    let mut node = root;
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        node = match node {
+            Value::Object(members) => members.iter().find(|(name, _)| *name == token).map(|(_, v)| v)?,
+            Value::Array(items) => items.get(token.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::parse_record;
+
+    #[test]
+    fn resolves_escaped_tokens_and_indexes() {
+        let root = Value::Object(parse_record(br#"{"a/b":[0,{"~":true}]}"#).unwrap());
+        assert_eq!(resolve(&root, "/a~1b/1/~0"), Some(&Value::Bool(true)));
+        assert_eq!(resolve(&root, ""), Some(&root));
+        assert_eq!(resolve(&root, "/a~1b/2"), None);
+        assert_eq!(resolve(&root, "/x"), None);
+    }
 
     #[test]
     fn escapes_tilde_before_slash() {

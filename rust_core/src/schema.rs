@@ -55,7 +55,33 @@ impl Schema {
     pub fn validate(&self, record: &Value<'_>) -> Vec<Invalid> {
         let mut found = Vec::new();
         for error in self.validator.iter_errors(record) {
-            describe(error.kind(), error.instance_path().as_str(), &mut found);
+            let path = error.instance_path().as_str();
+            // The keyword that failed, where the kind alone does not tell it.
+            match (error.kind(), error.schema_path().as_str().rsplit('/').next()) {
+                (ValidationErrorKind::Required { property }, Some("dependentRequired" | "dependencies")) => {
+                    let name = property.as_str().unwrap_or_default();
+                    found.push(Invalid {
+                        path: path.to_owned(),
+                        keyword: "dependent_required",
+                        message: format!("Missing property '{name}', required by another one present"),
+                    });
+                }
+                // `additionalProperties: false` with no sibling that allows a property: each
+                // member of the object is unexpected.
+                (ValidationErrorKind::FalseSchema, Some("additionalProperties")) => {
+                    let names = match pointer::resolve(record, path) {
+                        Some(Value::Object(members)) => members.iter().map(|(name, _)| name.to_string()).collect(),
+                        _ => Vec::new(),
+                    };
+                    describe(&ValidationErrorKind::AdditionalProperties { unexpected: names }, path, &mut found);
+                }
+                (ValidationErrorKind::FalseSchema, Some("propertyNames")) => found.push(Invalid {
+                    path: path.to_owned(),
+                    keyword: "property_names",
+                    message: "No property is allowed here".into(),
+                }),
+                (kind, _) => describe(kind, path, &mut found),
+            }
         }
         found
     }
