@@ -52,7 +52,7 @@ test-python: develop dynoxide
 # Powertools arrive in the layer.
 build-ItemsFunction:
 	mkdir -p "$(ARTIFACTS_DIR)/py_handler"
-	cp py_handler/*.py "$(ARTIFACTS_DIR)/py_handler/"
+	cp py_handler/*.py py_handler/schema.json "$(ARTIFACTS_DIR)/py_handler/"
 
 clean:
 	rm -rf $(VENV) target dist

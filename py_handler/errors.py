@@ -16,12 +16,15 @@ from aws_lambda_powertools.event_handler.api_gateway import Response, Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
 import rust_core
+from py_handler.paging import BadPageRequest
 from py_handler.store import AlreadyExists, ItemRejected, ItemTooLarge, NotFound, Throttled
 
 PROBLEM_JSON = "application/problem+json"
 # RFC 9110's names; Pythons before 3.13 still use the older ones for these two.
 _TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 RETRY_AFTER_SECONDS = 1
+ITEM_TOO_LARGE = "The item is over DynamoDB's 400 KB item size limit."
+ITEM_TOO_LARGE_MESSAGE = "The item is larger than DynamoDB's 400 KB limit"  # rust_core's words
 
 logger = Logger(child=True)
 router = Router()  # type: ignore[no-untyped-call]
@@ -36,12 +39,6 @@ def _handles(*kinds: type[Exception]) -> Callable[[_Handler], _Handler]:
 
 class UnsupportedMediaType(Exception):
     """The request's Content-Type is not JSON."""
-
-
-class PayloadTooLarge(Exception):
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit)
-        self.limit = limit
 
 
 class MethodNotAllowed(Exception):
@@ -80,7 +77,7 @@ def wrong_json_type(exc: rust_core.ShapeError) -> Response[str]:
     return problem(HTTPStatus.BAD_REQUEST, "The body must be a JSON object.")
 
 
-@_handles(rust_core.ValidationError, rust_core.LimitError)
+@_handles(rust_core.ValidationError)
 def invalid_item(exc: rust_core.ValidationError | rust_core.LimitError) -> Response[str]:
     return problem(
         HTTPStatus.UNPROCESSABLE_ENTITY,
@@ -89,9 +86,34 @@ def invalid_item(exc: rust_core.ValidationError | rust_core.LimitError) -> Respo
     )
 
 
+# The size limits: the request is too large, not wrong.
+_TOO_LARGE = {
+    "max_body_size": "The body is over the size limit.",
+    "max_item_size": ITEM_TOO_LARGE,
+}
+
+
+@_handles(rust_core.LimitError)
+def broken_limit(exc: rust_core.LimitError) -> Response[str]:
+    details = [_TOO_LARGE[e["keyword"]] for e in exc.errors if e["keyword"] in _TOO_LARGE]
+    if details:
+        return problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, details[0], errors=exc.errors)
+    return invalid_item(exc)
+
+
+@_handles(rust_core.KeyMismatchError)
+def key_mismatch(exc: rust_core.KeyMismatchError) -> Response[str]:
+    return problem(HTTPStatus.BAD_REQUEST, "The body's id differs from the id in the path.")
+
+
 @_handles(rust_core.CodecError)
 def unreadable_body(exc: rust_core.CodecError) -> Response[str]:
     return problem(HTTPStatus.BAD_REQUEST, "The body cannot become an item.")
+
+
+@_handles(BadPageRequest)
+def bad_page_request(exc: BadPageRequest) -> Response[str]:
+    return problem(HTTPStatus.BAD_REQUEST, f"The query is invalid: {exc.detail}")
 
 
 @_handles(ItemRejected)
@@ -128,16 +150,11 @@ def already_exists(exc: AlreadyExists) -> Response[str]:
     return problem(HTTPStatus.CONFLICT, "An item with this id exists already.")
 
 
-@_handles(PayloadTooLarge)
-def body_too_large(exc: PayloadTooLarge) -> Response[str]:
-    return problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"The body is over {exc.limit} bytes.")
-
-
 @_handles(ItemTooLarge)
 def item_too_large(exc: ItemTooLarge) -> Response[str]:
-    return problem(
-        HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "The item is over DynamoDB's 400 KB item size limit."
-    )
+    # DynamoDB's own check, should it ever count a byte more than the codec did
+    errors = [{"path": "", "message": ITEM_TOO_LARGE_MESSAGE, "keyword": "max_item_size"}]
+    return problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, ITEM_TOO_LARGE, errors=errors)
 
 
 @_handles(UnsupportedMediaType)

@@ -30,6 +30,11 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from py_handler.dynamo_local import Dynoxide, ensure_table
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+# A record the default schema (py_handler/schema.json) accepts, for the banner's curl example.
+EXAMPLE_ORDER = (
+    '{"customer": {"id": "c-42", "name": "Ada Lovelace", "email": "ada@example.com"}, '
+    '"currency": "EUR", "lines": [{"sku": "WIDGET-1", "qty": 2, "price": 9.99}]}'
+)
 
 
 @dataclass
@@ -314,7 +319,7 @@ def main(argv: Iterable[str] | None = None) -> int:
             f"Serving the items API on {server.url} (API Gateway payload {args.payload}), "
             f"DynamoDB at {endpoint}, table {routes.store.table_name!r}\n"
             f"Try:\n  curl -i -X POST {server.url}/items -H 'Content-Type: application/json' "
-            """-d '{"name": "widget", "price": 9.99}'""",
+            f"-d '{EXAMPLE_ORDER}'\n  curl -i '{server.url}/items?limit=10'",
             flush=True,
         )
         server.serve_forever()

@@ -66,6 +66,11 @@ class Store:
                 ConditionExpression="attribute_not_exists(id)",
             )
 
+    def replace(self, item: Mapping[str, Mapping[str, Any]]) -> None:
+        """Write the item whole, whether or not one with its id exists."""
+        with _dynamodb_errors(writes_item=True):
+            self.client.put_item(TableName=self.table_name, Item=item)
+
     def get(self, item_id: str) -> Item:
         with _dynamodb_errors():
             response = self.client.get_item(
@@ -74,6 +79,18 @@ class Store:
         if "Item" not in response:
             raise NotFound
         return response["Item"]  # type: ignore[return-value]
+
+    def scan(self, limit: int, start_key: Item | None = None) -> tuple[list[Item], Item | None]:
+        """One page of a strongly consistent Scan: its items, and the key to go on from (None
+        at the end of the table; a page may stop short of `limit` and still have one)."""
+        start: dict[str, Any] = {} if start_key is None else {"ExclusiveStartKey": start_key}
+        with _dynamodb_errors():
+            response = self.client.scan(
+                TableName=self.table_name, Limit=limit, ConsistentRead=True, **start
+            )
+        items: list[Item] = response["Items"]  # type: ignore[assignment]
+        last_key: Item | None = response.get("LastEvaluatedKey")  # type: ignore[assignment]
+        return items, last_key
 
     def delete(self, item_id: str) -> None:
         with _dynamodb_errors(condition_failed=NotFound):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import http.client
 import json
 import os
@@ -18,7 +19,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from boto3.dynamodb.types import TypeSerializer
+
 from py_handler.dynamo_local import free_port
+from py_handler.local import EXAMPLE_ORDER
 
 ROOT = Path(__file__).resolve().parents[2]
 BANNER = re.compile(r"Serving the items API on (?P<url>\S+) .*DynamoDB at (?P<dynamodb>\S+),")
@@ -32,6 +36,26 @@ class Reply:
 
     def json(self) -> Any:
         return json.loads(self.body, parse_float=Decimal)
+
+
+# The order the banner's curl example posts: one the default schema accepts
+ORDER: dict[str, Any] = json.loads(EXAMPLE_ORDER)
+
+
+def order(**changes: Any) -> dict[str, Any]:
+    """A fresh copy of ORDER with some members replaced (or added)."""
+    return {**copy.deepcopy(ORDER), **changes}
+
+
+def compact(record: dict[str, Any]) -> bytes:
+    """A record as the API writes it: compact UTF-8 JSON, members in order."""
+    return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def as_item(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as DynamoDB stores it, by boto3's own serializer."""
+    exact = json.loads(json.dumps(record), parse_float=Decimal)
+    return {name: TypeSerializer().serialize(value) for name, value in exact.items()}
 
 
 # Headers every reply has, whatever the function did
@@ -69,6 +93,9 @@ class LocalServer:
 
     def post_json(self, path: str, body: bytes | str) -> Reply:
         return self.request("POST", path, body, {"Content-Type": "application/json"})
+
+    def put_json(self, path: str, body: bytes | str) -> Reply:
+        return self.request("PUT", path, body, {"Content-Type": "application/json"})
 
 
 @contextmanager

@@ -9,13 +9,15 @@ import re
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
 from py_handler.dynamo_local import local_client
+from py_handler.local import EXAMPLE_ORDER
 
-from .support import LocalServer, Reply, local_server
+from .support import LocalServer, Reply, as_item, compact, local_server, order
 
 if TYPE_CHECKING:
     from tests.conftest import Table
@@ -36,6 +38,15 @@ def problem_reply(status: int, title: str, detail: str, **extra: Any) -> Reply:
     return Reply(status, {"Content-Type": PROBLEM, "Content-Length": str(len(body))}, body)
 
 
+def json_reply(status: int, body: bytes, **headers: str) -> Reply:
+    return Reply(status, {**headers, "Content-Type": JSON, "Content-Length": str(len(body))}, body)
+
+
+def exact(record: dict[str, Any]) -> Any:
+    """A record as a client parses it back, numbers exact."""
+    return json.loads(json.dumps(record), parse_float=Decimal)
+
+
 @pytest.fixture
 def seeded(table: Table) -> Table:
     table.put(ORIGINAL)
@@ -44,36 +55,21 @@ def seeded(table: Table) -> Table:
 
 def test_post_get_delete_round_trip(server: LocalServer, table: Table) -> None:
     # GIVEN an empty table
-    # WHEN an item without id is posted
-    created = server.post_json("/items", '{"name": "widget", "price": 9.99, "tags": ["a", "b"]}')
+    # WHEN the banner's example order, without id, is posted
+    created = server.post_json("/items", EXAMPLE_ORDER)
     # THEN 201 with a generated id, its location, and the item as stored
     item_id = created.json()["id"]
     assert UUID7.fullmatch(item_id)
-    body = f'{{"id":"{item_id}","name":"widget","price":9.99,"tags":["a","b"]}}'.encode()
-    assert created == Reply(
-        201,
-        {"Location": f"/items/{item_id}", "Content-Type": JSON, "Content-Length": str(len(body))},
-        body,
-    )
-    stored = {
-        "id": {"S": item_id},
-        "name": {"S": "widget"},
-        "price": {"N": "9.99"},
-        "tags": {"L": [{"S": "a"}, {"S": "b"}]},
-    }
-    assert table.items() == {item_id: stored}
+    stored = {"id": item_id, **json.loads(EXAMPLE_ORDER)}
+    assert created == json_reply(201, compact(stored), Location=f"/items/{item_id}")
+    assert table.items() == {item_id: as_item(stored)}
 
     # WHEN its location is read
     read = server.request("GET", f"/items/{item_id}")
     # THEN 200 with the same item
     assert (read.status, read.headers["Content-Type"]) == (200, JSON)
-    assert read.json() == {
-        "id": item_id,
-        "name": "widget",
-        "price": Decimal("9.99"),
-        "tags": ["a", "b"],
-    }
-    assert table.items() == {item_id: stored}
+    assert read.json() == exact(stored)
+    assert table.items() == {item_id: as_item(stored)}
 
     # WHEN it is deleted
     deleted = server.request("DELETE", f"/items/{item_id}")
@@ -82,15 +78,70 @@ def test_post_get_delete_round_trip(server: LocalServer, table: Table) -> None:
     assert table.items() == {}
 
 
-def test_an_id_with_reserved_characters_round_trips(server: LocalServer, table: Table) -> None:
-    created = server.post_json("/items", json.dumps({"id": "crème brûlée 100%?"}))
-    assert (created.status, created.headers["Location"]) == (
-        201,
-        "/items/cr%C3%A8me%20br%C3%BBl%C3%A9e%20100%25%3F",
-    )
-    read = server.request("GET", created.headers["Location"])
-    assert (read.status, read.json()) == (200, {"id": "crème brûlée 100%?"})
-    assert table.items() == {"crème brûlée 100%?": {"id": {"S": "crème brûlée 100%?"}}}
+def test_put_creates_then_replaces(server: LocalServer, table: Table) -> None:
+    # GIVEN an empty table
+    path = "/items/" + quote("crème brûlée 100%?", safe="")
+    # WHEN an order is put at an id that needs percent-encoding
+    first = order(notes="first")
+    created = server.put_json(path, json.dumps(first))
+    # THEN it is stored under that id
+    stored = {"id": "crème brûlée 100%?", **first}
+    assert created == json_reply(200, compact(stored))
+    assert table.items() == {"crème brûlée 100%?": as_item(stored)}
+
+    # WHEN another order without notes is put there
+    second = order(currency="USD")
+    replaced = server.put_json(path, json.dumps(second))
+    # THEN it replaces the first one whole
+    stored = {"id": "crème brûlée 100%?", **second}
+    assert replaced == json_reply(200, compact(stored))
+    assert table.items() == {"crème brûlée 100%?": as_item(stored)}
+    assert server.request("GET", path).json() == exact(stored)
+
+
+def test_put_with_another_id_in_the_body_is_400(server: LocalServer, seeded: Table) -> None:
+    reply = server.put_json("/items/kept", json.dumps(order(id="other")))
+    detail = "The body's id differs from the id in the path."
+    assert reply == problem_reply(400, "Bad Request", detail)
+    assert seeded.items() == {"kept": ORIGINAL}
+
+
+def test_the_list_walks_the_table_page_by_page(server: LocalServer, table: Table) -> None:
+    # GIVEN seven orders
+    items = {f"o-{n}": as_item(order(id=f"o-{n}")) for n in range(7)}
+    for item in items.values():
+        table.put(item)
+    # WHEN the list is read three at a time, following next_cursor
+    listed: list[Any] = []
+    target = "/items?limit=3"
+    while target:
+        reply = server.request("GET", target)
+        assert (reply.status, reply.headers["Content-Type"]) == (200, JSON)
+        page = reply.json()
+        assert list(page) == ["items", "next_cursor"] and len(page["items"]) <= 3
+        listed += page["items"]
+        cursor = page["next_cursor"]
+        target = f"/items?limit=3&cursor={cursor}" if cursor else ""
+    # THEN each order came exactly once, and the table is unchanged
+    assert sorted(listed, key=lambda record: str(record["id"])) == [
+        exact(order(id=f"o-{n}")) for n in range(7)
+    ]
+    assert table.items() == items
+
+
+@pytest.mark.parametrize(
+    ("query", "detail"),
+    [
+        ("limit=0", "limit must be an integer from 1 to 1000."),
+        ("limit=1001", "limit must be an integer from 1 to 1000."),
+        ("limit=ten", "limit must be an integer from 1 to 1000."),
+        ("cursor=bm90IGEgY3Vyc29y", "cursor is not one this API issued for this table."),
+    ],
+)
+def test_a_bad_query_is_400(server: LocalServer, seeded: Table, query: str, detail: str) -> None:
+    reply = server.request("GET", f"/items?{query}")
+    assert reply == problem_reply(400, "Bad Request", f"The query is invalid: {detail}")
+    assert seeded.items() == {"kept": ORIGINAL}
 
 
 @pytest.mark.parametrize(
@@ -114,6 +165,7 @@ def test_an_id_with_reserved_characters_round_trips(server: LocalServer, table: 
 )
 def test_bad_json_is_400(server: LocalServer, seeded: Table, body: bytes, reply: Reply) -> None:
     assert server.post_json("/items", body) == reply
+    assert server.put_json("/items/kept", body) == reply
     assert seeded.items() == {"kept": ORIGINAL}
 
 
@@ -134,12 +186,16 @@ def test_absent_is_404(
 
 @pytest.mark.parametrize(
     ("method", "path", "allow"),
-    [("PUT", "/items", "POST"), ("PATCH", "/items/kept", "GET, DELETE")],
+    [
+        ("PUT", "/items", "GET, POST"),
+        ("PATCH", "/items/kept", "GET, PUT, DELETE"),
+        ("POST", "/items/batch", "GET, PUT, DELETE"),
+    ],
 )
 def test_an_unserved_method_is_405_with_allow(
     server: LocalServer, seeded: Table, method: str, path: str, allow: str
 ) -> None:
-    reply = server.request(method, path, '{"name": "changed"}', {"Content-Type": JSON})
+    reply = server.request(method, path, json.dumps(order()), {"Content-Type": JSON})
     body = problem(405, "Method Not Allowed", "This resource does not serve this method.")
     assert reply == Reply(
         405, {"Allow": allow, "Content-Type": PROBLEM, "Content-Length": str(len(body))}, body
@@ -148,16 +204,36 @@ def test_an_unserved_method_is_405_with_allow(
 
 
 def test_an_existing_id_is_409(server: LocalServer, seeded: Table) -> None:
-    reply = server.post_json("/items", '{"id": "kept", "name": "overwritten"}')
+    reply = server.post_json("/items", json.dumps(order(id="kept")))
     assert reply == problem_reply(409, "Conflict", "An item with this id exists already.")
     assert seeded.items() == {"kept": ORIGINAL}
 
 
 def test_a_body_over_1_mib_is_413(server: LocalServer, seeded: Table) -> None:
-    body = '{"blob": "' + "x" * 1_048_565 + '"}'
-    assert len(body) == 1_048_577
+    text = json.dumps(order())
+    body = text[:-1] + " " * (1_048_577 - len(text)) + "}"
     reply = server.post_json("/items", body)
-    assert reply == problem_reply(413, "Content Too Large", "The body is over 1048576 bytes.")
+    error = {
+        "path": "",
+        "message": "The body is larger than the configured limit",
+        "keyword": "max_body_size",
+    }
+    detail = "The body is over the size limit."
+    assert reply == problem_reply(413, "Content Too Large", detail, errors=[error])
+    assert seeded.items() == {"kept": ORIGINAL}
+
+
+def test_an_item_over_400_kb_is_413(server: LocalServer, seeded: Table) -> None:
+    record = order(notes="n")
+    record["customer"]["id"] = "c" * 409_600
+    reply = server.put_json("/items/kept", json.dumps(record))
+    error = {
+        "path": "",
+        "message": "The item is larger than DynamoDB's 400 KB limit (or the configured one)",
+        "keyword": "max_item_size",
+    }
+    detail = "The item is over DynamoDB's 400 KB item size limit."
+    assert reply == problem_reply(413, "Content Too Large", detail, errors=[error])
     assert seeded.items() == {"kept": ORIGINAL}
 
 
@@ -172,41 +248,90 @@ def test_a_body_that_is_not_json_is_415(server: LocalServer, seeded: Table) -> N
 
 
 @pytest.mark.parametrize(
-    ("body", "error"),
+    ("body", "errors"),
     [
         (
             '{"a": ' + "[" * 32 + "]" * 32 + "}",
-            {
-                "path": "/a" + "/0" * 31,
-                "message": "Nesting deeper than 32 levels, DynamoDB's limit",
-                "keyword": "max_depth",
-            },
+            [
+                {
+                    "path": "/a" + "/0" * 31,
+                    "message": "Nesting deeper than 32 levels, DynamoDB's limit",
+                    "keyword": "max_depth",
+                }
+            ],
         ),
         (
             '{"n": 123456789012345678901234567890123456789}',
-            {
-                "path": "/n",
-                "message": "Number has more than 38 significant digits, DynamoDB's limit",
-                "keyword": "number_precision",
-            },
+            [
+                {
+                    "path": "/n",
+                    "message": "Number has more than 38 significant digits, DynamoDB's limit",
+                    "keyword": "number_precision",
+                }
+            ],
+        ),
+        (
+            json.dumps(order(currency="euro", lines=[], **{"x/y": 1})),
+            [
+                {
+                    "path": "/currency",
+                    "message": "Must match the pattern ^[A-Z]{3}$",
+                    "keyword": "pattern",
+                },
+                {"path": "/lines", "message": "Must have at least 1 items", "keyword": "min_items"},
+                {
+                    "path": "/x~1y",
+                    "message": "This property is not allowed",
+                    "keyword": "additional_properties",
+                },
+            ],
         ),
     ],
-    ids=["nesting-33", "39-digits"],
+    ids=["nesting-33", "39-digits", "schema"],
 )
-def test_a_dynamodb_limit_is_422(
-    server: LocalServer, seeded: Table, body: str, error: dict[str, str]
+def test_a_broken_rule_is_422(
+    server: LocalServer, seeded: Table, body: str, errors: list[dict[str, str]]
 ) -> None:
     reply = server.post_json("/items", body)
-    assert reply == problem_reply(
-        422, "Unprocessable Content", "The item breaks the rules listed in errors.", errors=[error]
-    )
+    detail = "The item breaks the rules listed in errors."
+    assert reply == problem_reply(422, "Unprocessable Content", detail, errors=errors)
     assert seeded.items() == {"kept": ORIGINAL}
 
 
 def test_a_missing_content_type_is_read_as_json(server: LocalServer, table: Table) -> None:
-    reply = server.request("POST", "/items", '{"id": "plain"}')
-    assert (reply.status, reply.body) == (201, b'{"id":"plain"}')
-    assert table.items() == {"plain": {"id": {"S": "plain"}}}
+    record = order(id="plain")
+    reply = server.request("POST", "/items", json.dumps(record))
+    assert (reply.status, reply.body) == (201, compact(record))
+    assert table.items() == {"plain": as_item(record)}
+
+
+def test_item_schema_and_max_body_bytes_configure_the_function(
+    dynamodb_endpoint: str, table: Table, tmp_path: Path
+) -> None:
+    # GIVEN a schema of its own (any object with a name) and a 64-byte body limit
+    schema = tmp_path / "named.json"
+    schema.write_text('{"type": "object", "required": ["name"]}', encoding="utf-8")
+    env = {**os.environ, "ITEM_SCHEMA": str(schema), "MAX_BODY_BYTES": "64"}
+    args = ("--endpoint-url", dynamodb_endpoint)
+    with local_server(*args, output=tmp_path / "out.log", env=env) as server:
+        # WHEN records are posted
+        named = server.post_json("/items", '{"id": "w", "name": "widget"}')
+        nameless = server.post_json("/items", json.dumps({"id": "x"}))
+        large = server.post_json("/items", json.dumps({"id": "y", "name": "x" * 64}))
+    # THEN that schema and that limit decide
+    assert named == json_reply(201, b'{"id":"w","name":"widget"}', Location="/items/w")
+    required = {"path": "", "message": "Missing required property 'name'", "keyword": "required"}
+    detail = "The item breaks the rules listed in errors."
+    assert nameless == problem_reply(422, "Unprocessable Content", detail, errors=[required])
+    too_large = {
+        "path": "",
+        "message": "The body is larger than the configured limit",
+        "keyword": "max_body_size",
+    }
+    assert large == problem_reply(
+        413, "Content Too Large", "The body is over the size limit.", errors=[too_large]
+    )
+    assert table.items() == {"w": {"id": {"S": "w"}, "name": {"S": "widget"}}}
 
 
 def test_the_table_is_created_when_missing(dynamodb_endpoint: str, tmp_path: Path) -> None:
@@ -217,14 +342,14 @@ def test_the_table_is_created_when_missing(dynamodb_endpoint: str, tmp_path: Pat
     env = {**os.environ, "TABLE_NAME": "fresh"}
     args = ("--endpoint-url", dynamodb_endpoint)
     with local_server(*args, output=tmp_path / "out.log", env=env) as server:
-        reply = server.post_json("/items", '{"id": "first"}')
+        reply = server.post_json("/items", json.dumps(order(id="first")))
     # THEN the table exists, defined as in template.yaml, and holds what was posted
     table = client.describe_table(TableName="fresh")["Table"]
     assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
     assert table["AttributeDefinitions"] == [{"AttributeName": "id", "AttributeType": "S"}]
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert reply.status == 201
-    assert client.scan(TableName="fresh")["Items"] == [{"id": {"S": "first"}}]
+    assert client.scan(TableName="fresh")["Items"] == [as_item(order(id="first"))]
     client.delete_table(TableName="fresh")
 
 
@@ -233,15 +358,18 @@ def test_without_an_endpoint_it_runs_its_own_dynamodb(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL_DYNAMODB"}
     # WHEN the local server starts
     with local_server(output=tmp_path / "out.log", env=env) as server:
-        created = server.post_json("/items", '{"id": "own"}')
+        created = server.post_json("/items", json.dumps(order(id="own")))
         own_dynamodb = local_client(server.dynamodb_url)
         stored = own_dynamodb.scan(TableName="items")["Items"]
-        curl_example = f"curl -i -X POST {server.url}/items -H 'Content-Type: application/json'"
         banner = server.output.read_text()
     # THEN it served from a Dynoxide of its own, with the table, and told how to call it
     assert created.status == 201
-    assert stored == [{"id": {"S": "own"}}]
-    assert curl_example in banner
+    assert stored == [as_item(order(id="own"))]
+    assert (
+        f"curl -i -X POST {server.url}/items -H 'Content-Type: application/json' "
+        f"-d '{EXAMPLE_ORDER}'"
+    ) in banner
+    assert f"curl -i '{server.url}/items?limit=10'" in banner
     # AND that Dynoxide stopped with the server
     assert server.process.returncode == 0
     with pytest.raises(EndpointConnectionError):

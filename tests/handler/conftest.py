@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from botocore.stub import Stubber
 
 from py_handler.local import LocalContext
 
-from .support import REQUEST_ID, EventFactory, Reply, http_api_event, rest_api_event
+from .support import ORIGINAL, REQUEST_ID, EventFactory, Reply, http_api_event, rest_api_event
+
+if TYPE_CHECKING:
+    from tests.conftest import Table
 
 
 @pytest.fixture(scope="session")
@@ -45,3 +50,45 @@ def invoke(app: ModuleType) -> Callable[[dict[str, Any]], Reply]:
 def make_event(request: pytest.FixtureRequest) -> EventFactory:
     """Either payload format: both must behave the same."""
     return http_api_event if request.param == "2.0" else rest_api_event
+
+
+# For tests whose point is not the schema: any JSON object is a record.
+ANY_OBJECT = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object"}
+
+
+@pytest.fixture
+def use_schema(
+    app: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Callable[[Any], None]:
+    """Run the function with another record schema for this test, loaded as ITEM_SCHEMA would."""
+    from py_handler import routes
+
+    def use(schema: Any) -> None:
+        path = tmp_path / "schema.json"
+        path.write_text(json.dumps(schema), encoding="utf-8")
+        codec = routes.load_codec(path, routes.settings.max_body_bytes)
+        monkeypatch.setattr(routes, "codec", codec)
+
+    return use
+
+
+@pytest.fixture
+def any_object(use_schema: Callable[[Any], None]) -> None:
+    use_schema(ANY_OBJECT)
+
+
+@pytest.fixture
+def dynamodb_stub(app: ModuleType) -> Iterator[Stubber]:
+    """The function's own client, answering from the stub instead of DynamoDB."""
+    from py_handler import routes
+
+    with Stubber(routes.store.client) as stub:
+        yield stub
+        stub.assert_no_pending_responses()
+
+
+@pytest.fixture
+def seeded(table: Table) -> Table:
+    """A table holding ORIGINAL alone."""
+    table.put(ORIGINAL)
+    return table

@@ -1,5 +1,5 @@
 """Every client error: exact problem+json bodies that never echo the input, and a table that
-bad input leaves as it was."""
+bad input leaves as it was. Bodies go to both writes: POST /items and PUT /items/{id}."""
 
 from __future__ import annotations
 
@@ -9,33 +9,30 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .support import PROBLEM, EventFactory, Reply
+import rust_core
+
+from .support import (
+    JSON,
+    ORIGINAL,
+    EventFactory,
+    Reply,
+    as_item,
+    compact,
+    error,
+    invalid,
+    order,
+    problem,
+)
 
 if TYPE_CHECKING:
     from tests.conftest import Table
 
 Invoke = Callable[[dict[str, Any]], Reply]
-ORIGINAL = {"id": {"S": "kept"}, "name": {"S": "original"}}
+WRITES = [("POST", "/items"), ("PUT", "/items/kept")]
+WRITE_IDS = ["post", "put"]
 
 
-@pytest.fixture
-def seeded(table: Table) -> Table:
-    """A table holding one item, which no failed request may change."""
-    table.put(ORIGINAL)
-    return table
-
-
-def problem(
-    status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
-) -> Reply:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return Reply(status, {"Content-Type": PROBLEM, **(headers or {})}, json.dumps(body))
-
-
-def limit(path: str, message: str, keyword: str) -> dict[str, str]:
-    return {"path": path, "message": message, "keyword": keyword}
-
-
+@pytest.mark.parametrize(("method", "path"), WRITES, ids=WRITE_IDS)
 @pytest.mark.parametrize(
     ("body", "detail"),
     [
@@ -56,20 +53,29 @@ def limit(path: str, message: str, keyword: str) -> dict[str, str]:
     ids=["missing-value", "empty", "trailing-comma", "nan", "repeated-key", "lone-surrogate"],
 )
 def test_malformed_json_is_400_naming_line_and_column(
-    invoke: Invoke, seeded: Table, make_event: EventFactory, body: str, detail: str
+    invoke: Invoke,
+    seeded: Table,
+    make_event: EventFactory,
+    method: str,
+    path: str,
+    body: str,
+    detail: str,
 ) -> None:
     # GIVEN a body that is not strict JSON
-    # WHEN it is posted
-    reply = invoke(make_event("POST", "/items", body))
+    # WHEN it is sent
+    reply = invoke(make_event(method, path, body))
     # THEN 400 says where, and nothing is written
     assert reply == problem(400, "Bad Request", detail)
     assert seeded.items() == {"kept": ORIGINAL}
 
 
-def test_invalid_utf8_is_400(invoke: Invoke, seeded: Table, make_event: EventFactory) -> None:
+@pytest.mark.parametrize(("method", "path"), WRITES, ids=WRITE_IDS)
+def test_invalid_utf8_is_400(
+    invoke: Invoke, seeded: Table, make_event: EventFactory, method: str, path: str
+) -> None:
     # GIVEN a body with a byte that is not UTF-8 (it arrives base64-encoded)
-    # WHEN it is posted
-    reply = invoke(make_event("POST", "/items", b'{"name": "caf\xe9"}'))
+    # WHEN it is sent
+    reply = invoke(make_event(method, path, b'{"name": "caf\xe9"}'))
     # THEN 400, not 500
     assert reply == problem(
         400, "Bad Request", "Malformed JSON at line 1, column 14: Invalid UTF-8."
@@ -89,11 +95,12 @@ def test_a_text_body_with_a_lone_surrogate_is_400(
     assert seeded.items() == {"kept": ORIGINAL}
 
 
+@pytest.mark.parametrize(("method", "path"), WRITES, ids=WRITE_IDS)
 @pytest.mark.parametrize("body", ["[1, 2]", '"text"', "42", "null", "true"])
 def test_a_body_that_is_not_an_object_is_400(
-    invoke: Invoke, seeded: Table, make_event: EventFactory, body: str
+    invoke: Invoke, seeded: Table, make_event: EventFactory, method: str, path: str, body: str
 ) -> None:
-    reply = invoke(make_event("POST", "/items", body))
+    reply = invoke(make_event(method, path, body))
     assert reply == problem(400, "Bad Request", "The body must be a JSON object.")
     assert seeded.items() == {"kept": ORIGINAL}
 
@@ -122,21 +129,22 @@ def test_an_unknown_path_is_404(
 @pytest.mark.parametrize(
     ("method", "path", "allow"),
     [
-        ("PUT", "/items", "POST"),
-        ("GET", "/items", "POST"),
-        ("DELETE", "/items", "POST"),
-        ("PATCH", "/items/kept", "GET, DELETE"),
-        ("PUT", "/items/kept", "GET, DELETE"),
-        ("POST", "/items/kept", "GET, DELETE"),
-        ("POST", "/items/batch", "GET, DELETE"),
-        ("HEAD", "/items/kept", "GET, DELETE"),
-        ("OPTIONS", "/items", "POST"),
+        ("PUT", "/items", "GET, POST"),
+        ("DELETE", "/items", "GET, POST"),
+        ("PATCH", "/items", "GET, POST"),
+        ("HEAD", "/items", "GET, POST"),
+        ("OPTIONS", "/items", "GET, POST"),
+        ("PATCH", "/items/kept", "GET, PUT, DELETE"),
+        ("POST", "/items/kept", "GET, PUT, DELETE"),
+        ("POST", "/items/batch", "GET, PUT, DELETE"),
+        ("HEAD", "/items/kept", "GET, PUT, DELETE"),
+        ("OPTIONS", "/items/kept", "GET, PUT, DELETE"),
     ],
 )
 def test_a_method_a_path_does_not_serve_is_405_with_allow(
     invoke: Invoke, seeded: Table, make_event: EventFactory, method: str, path: str, allow: str
 ) -> None:
-    reply = invoke(make_event(method, path, '{"id": "kept", "name": "changed"}'))
+    reply = invoke(make_event(method, path, json.dumps(order(id="kept"))))
     assert reply == problem(
         405, "Method Not Allowed", "This resource does not serve this method.", {"Allow": allow}
     )
@@ -147,40 +155,100 @@ def test_an_existing_id_is_409_and_the_item_is_untouched(
     invoke: Invoke, seeded: Table, make_event: EventFactory
 ) -> None:
     # GIVEN an item with id "kept"
-    # WHEN another body with that id is posted
-    reply = invoke(make_event("POST", "/items", '{"id": "kept", "name": "overwritten"}'))
+    # WHEN an order with that id is posted
+    reply = invoke(make_event("POST", "/items", json.dumps(order(id="kept"))))
     # THEN 409, and the original stays as it was
     assert reply == problem(409, "Conflict", "An item with this id exists already.")
     assert seeded.items() == {"kept": ORIGINAL}
 
 
+BODY_TOO_LARGE = error("", "The body is larger than the configured limit", "max_body_size")
+ITEM_TOO_LARGE = error(
+    "", "The item is larger than DynamoDB's 400 KB limit (or the configured one)", "max_item_size"
+)
+
+
+@pytest.mark.parametrize(("method", "path"), WRITES, ids=WRITE_IDS)
 def test_a_body_over_the_limit_is_413(
-    invoke: Invoke, seeded: Table, make_event: EventFactory
+    invoke: Invoke, seeded: Table, make_event: EventFactory, method: str, path: str
 ) -> None:
-    # GIVEN a JSON body one byte over 1 MiB
-    body = '{"blob": "' + "x" * (1_048_576 - 11) + '"}'
+    # GIVEN a valid order whose JSON is one byte over 1 MiB (whitespace makes up the size)
+    text = json.dumps(order())
+    body = text[:-1] + " " * (1_048_577 - len(text)) + "}"
     assert len(body) == 1_048_577
-    # WHEN it is posted
-    reply = invoke(make_event("POST", "/items", body))
-    # THEN 413 before any parsing
-    assert reply == problem(413, "Content Too Large", "The body is over 1048576 bytes.")
+    # WHEN it is sent
+    reply = invoke(make_event(method, path, body))
+    # THEN 413 for the body
+    detail = "The body is over the size limit."
+    assert reply == problem(413, "Content Too Large", detail, errors=[BODY_TOO_LARGE])
     assert seeded.items() == {"kept": ORIGINAL}
 
 
+def test_a_body_of_1_mib_is_accepted(
+    invoke: Invoke, table: Table, make_event: EventFactory
+) -> None:
+    # GIVEN a valid order whose JSON is 1 MiB exactly (whitespace makes up the size)
+    record = order(id="big")
+    text = json.dumps(record)
+    body = text[:-1] + " " * (1_048_576 - len(text)) + "}"
+    # WHEN it is posted
+    reply = invoke(make_event("POST", "/items", body))
+    # THEN it is stored
+    assert (reply.status, reply.body) == (201, compact(record))
+    assert table.items() == {"big": as_item(record)}
+
+
+def street_for(item_id: str, size: int) -> dict[str, Any]:
+    """An order whose item, once it has the id `item_id`, is `size` bytes by DynamoDB's count."""
+    record = order(id=item_id)
+    record["address"]["street"] = ""
+    record["address"]["street"] = "x" * (size - rust_core.item_size(as_item(record)))
+    assert rust_core.item_size(as_item(record)) == size
+    return record
+
+
+@pytest.mark.parametrize(("method", "path"), WRITES, ids=WRITE_IDS)
 def test_an_item_over_400_kb_is_413(
+    invoke: Invoke, seeded: Table, make_event: EventFactory, method: str, path: str
+) -> None:
+    # GIVEN a valid order within the body limit whose item is one byte over DynamoDB's 400 KB
+    record = street_for("kept", 409_601)
+    # WHEN it is sent
+    reply = invoke(make_event(method, path, json.dumps(record)))
+    # THEN 413 for the item
+    detail = "The item is over DynamoDB's 400 KB item size limit."
+    assert reply == problem(413, "Content Too Large", detail, errors=[ITEM_TOO_LARGE])
+    assert seeded.items() == {"kept": ORIGINAL}
+
+
+def test_an_item_over_400_kb_once_its_id_is_generated_is_413(
     invoke: Invoke, seeded: Table, make_event: EventFactory
 ) -> None:
-    # GIVEN a body within the body limit whose item is over DynamoDB's 400 KB
-    body = '{"blob": "' + "x" * 409_600 + '"}'
+    # GIVEN an order without id that is 400 KB exactly once it has a 36-character UUID
+    record = street_for("0" * 36, 409_601)
+    del record["id"]
+    assert rust_core.item_size(as_item(record)) == 409_601 - len("id") - 36
     # WHEN it is posted
-    reply = invoke(make_event("POST", "/items", body))
-    # THEN 413 for the item
-    assert reply == problem(
-        413, "Content Too Large", "The item is over DynamoDB's 400 KB item size limit."
-    )
+    reply = invoke(make_event("POST", "/items", json.dumps(record)))
+    # THEN 413: the generated id counts
+    detail = "The item is over DynamoDB's 400 KB item size limit."
+    assert reply == problem(413, "Content Too Large", detail, errors=[ITEM_TOO_LARGE])
     assert seeded.items() == {"kept": ORIGINAL}
 
 
+def test_an_item_of_400_kb_exactly_is_stored(
+    invoke: Invoke, table: Table, make_event: EventFactory
+) -> None:
+    # GIVEN a valid order whose item is 409,600 bytes by DynamoDB's count
+    record = street_for("full", 409_600)
+    # WHEN it is put
+    reply = invoke(make_event("PUT", "/items/full", json.dumps(record)))
+    # THEN DynamoDB takes it as it is
+    assert (reply.status, reply.body) == (200, compact(record))
+    assert table.items() == {"full": as_item(record)}
+
+
+@pytest.mark.parametrize(("method", "path"), WRITES, ids=WRITE_IDS)
 @pytest.mark.parametrize(
     "content_type",
     [
@@ -194,9 +262,15 @@ def test_an_item_over_400_kb_is_413(
     ],
 )
 def test_a_content_type_that_is_not_json_is_415(
-    invoke: Invoke, seeded: Table, make_event: EventFactory, content_type: str
+    invoke: Invoke,
+    seeded: Table,
+    make_event: EventFactory,
+    method: str,
+    path: str,
+    content_type: str,
 ) -> None:
-    reply = invoke(make_event("POST", "/items", '{"id": "new"}', content_type=content_type))
+    body = json.dumps(order(id="kept"))
+    reply = invoke(make_event(method, path, body, content_type=content_type))
     assert reply == problem(
         415,
         "Unsupported Media Type",
@@ -213,27 +287,29 @@ RANGE = (
     "Number outside DynamoDB's range "
     "(1E-130 to 9.9999999999999999999999999999999999999E+125 in magnitude, or zero)"
 )
+KEY_TYPE = error("/id", "The key attribute must be a string", "key_type")
+KEY_EMPTY = error("/id", "The key attribute must not be empty", "key_empty")
+KEY_SIZE = error("/id", "The key attribute must be at most 2048 bytes in UTF-8", "key_size")
 
 
+@pytest.mark.parametrize(("method", "path"), WRITES, ids=WRITE_IDS)
 @pytest.mark.parametrize(
     ("body", "errors"),
     [
-        (DEPTH_33, [limit("/a" + "/0" * 31, NESTING, "max_depth")]),
+        (DEPTH_33, [error("/a" + "/0" * 31, NESTING, "max_depth")]),
         (
             '{"n": 123456789012345678901234567890123456789}',
-            [limit("/n", PRECISION, "number_precision")],
+            [error("/n", PRECISION, "number_precision")],
         ),
-        ('{"x": {"n": 1e126}}', [limit("/x/n", RANGE, "number_range")]),
-        ('{"id": 7}', [limit("/id", "must be a string", "type")]),
-        ('{"id": null}', [limit("/id", "must be a string", "type")]),
-        ('{"id": ""}', [limit("/id", "must not be empty", "minLength")]),
-        (
-            '{"id": "' + "é" * 1024 + 'x"}',
-            [limit("/id", "must be at most 2048 bytes in UTF-8", "key_size")],
-        ),
+        ('{"x": {"n": 1e126}}', [error("/x/n", RANGE, "number_range")]),
+        ('{"id": 7}', [KEY_TYPE]),
+        ('{"id": null}', [KEY_TYPE]),
+        ('{"id": ["kept"]}', [KEY_TYPE]),
+        ('{"id": ""}', [KEY_EMPTY]),
+        ('{"id": "' + "é" * 1024 + 'x"}', [KEY_SIZE]),
         (
             '{"": "no name"}',
-            [limit("/", "Attribute names cannot be empty", "empty_attribute_name")],
+            [error("/", "Attribute names cannot be empty", "empty_attribute_name")],
         ),
     ],
     ids=[
@@ -242,25 +318,47 @@ RANGE = (
         "out-of-range",
         "numeric-id",
         "null-id",
+        "list-id",
         "empty-id",
         "long-id",
         "empty-attribute-name",
     ],
 )
-def test_a_broken_limit_or_rule_is_422_with_errors(
-    invoke: Invoke, seeded: Table, make_event: EventFactory, body: str, errors: list[Any]
+def test_a_broken_limit_is_422_with_errors(
+    invoke: Invoke,
+    seeded: Table,
+    make_event: EventFactory,
+    method: str,
+    path: str,
+    body: str,
+    errors: list[Any],
 ) -> None:
-    # GIVEN well-formed JSON that DynamoDB cannot store
-    # WHEN it is posted
-    reply = invoke(make_event("POST", "/items", body))
+    # GIVEN well-formed JSON that DynamoDB cannot store (checked before the schema)
+    # WHEN it is sent
+    reply = invoke(make_event(method, path, body))
     # THEN 422 lists where and why, and nothing is written
-    assert reply == problem(
-        422, "Unprocessable Content", "The item breaks the rules listed in errors.", errors=errors
-    )
+    assert reply == invalid(*errors)
     assert seeded.items() == {"kept": ORIGINAL}
 
 
+def test_a_path_id_over_2048_bytes_is_422(
+    invoke: Invoke, seeded: Table, make_event: EventFactory
+) -> None:
+    # GIVEN a path whose id is one byte over DynamoDB's key limit
+    path = "/items/" + "%C3%A9" * 1024 + "x"
+    # WHEN a valid order is put there
+    reply = invoke(make_event("PUT", path, json.dumps(order())))
+    # THEN 422 for the key, nothing written
+    assert reply == invalid(KEY_SIZE)
+    assert seeded.items() == {"kept": ORIGINAL}
+
+
+@pytest.mark.usefixtures("any_object")
 def test_nesting_of_32_is_accepted(invoke: Invoke, table: Table, make_event: EventFactory) -> None:
     reply = invoke(make_event("POST", "/items", DEPTH_32))
-    assert reply.status == 201
-    assert len(table.items()) == 1
+    assert (reply.status, reply.headers["Content-Type"]) == (201, JSON)
+    item_id = reply.json()["id"]
+    nested: dict[str, Any] = {"L": []}
+    for _ in range(30):
+        nested = {"L": [nested]}
+    assert table.items() == {item_id: {"id": {"S": item_id}, "a": nested}}

@@ -14,23 +14,13 @@ from botocore.stub import Stubber
 
 import rust_core
 
-from .support import PROBLEM, REQUEST_ID, EventFactory, Reply
+from .support import PROBLEM, REQUEST_ID, EventFactory, Reply, error, invalid, order, problem
 
 if TYPE_CHECKING:
     from tests.conftest import Table
 
 Invoke = Callable[[dict[str, Any]], Reply]
 INTERNALS = "arn:aws:dynamodb:us-east-1:123456789012:table/items is on fire"
-
-
-@pytest.fixture
-def dynamodb_stub(app: ModuleType) -> Iterator[Stubber]:
-    """The function's own client, answering from the stub instead of DynamoDB."""
-    from py_handler import routes
-
-    with Stubber(routes.store.client) as stub:
-        yield stub
-        stub.assert_no_pending_responses()
 
 
 @pytest.fixture
@@ -43,14 +33,18 @@ def log(app: ModuleType) -> Iterator[io.StringIO]:
     handler.setStream(previous)
 
 
+ORDER_JSON = json.dumps(order(id="a"))
+# A request of each route, by the DynamoDB operation it needs
 REQUESTS = {
-    "put_item": ("POST", "/items", '{"id": "a"}'),
-    "get_item": ("GET", "/items/a", None),
-    "delete_item": ("DELETE", "/items/a", None),
+    "post": ("put_item", ("POST", "/items", ORDER_JSON)),
+    "put": ("put_item", ("PUT", "/items/a", ORDER_JSON)),
+    "get": ("get_item", ("GET", "/items/a", None)),
+    "list": ("scan", ("GET", "/items", None)),
+    "delete": ("delete_item", ("DELETE", "/items/a", None)),
 }
 
 
-@pytest.mark.parametrize("operation", REQUESTS)
+@pytest.mark.parametrize("route", REQUESTS)
 @pytest.mark.parametrize(
     "code",
     ["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"],
@@ -60,13 +54,14 @@ def test_throttling_after_retries_is_503_with_retry_after(
     table: Table,
     make_event: EventFactory,
     dynamodb_stub: Stubber,
-    operation: str,
+    route: str,
     code: str,
 ) -> None:
     # GIVEN DynamoDB throttling the call (botocore's retries already spent)
+    operation, request = REQUESTS[route]
     dynamodb_stub.add_client_error(operation, service_error_code=code, http_status_code=400)
     # WHEN a request needs that call
-    reply = invoke(make_event(*REQUESTS[operation]))
+    reply = invoke(make_event(*request))
     # THEN 503 tells the client when to come back
     body = {
         "type": "about:blank",
@@ -75,18 +70,20 @@ def test_throttling_after_retries_is_503_with_retry_after(
         "detail": "DynamoDB is busy; retry later.",
     }
     assert reply == Reply(503, {"Content-Type": PROBLEM, "Retry-After": "1"}, json.dumps(body))
+    assert table.items() == {}
 
 
-@pytest.mark.parametrize("operation", REQUESTS)
+@pytest.mark.parametrize("route", REQUESTS)
 def test_an_unexpected_dynamodb_error_is_500_with_request_id_only(
     invoke: Invoke,
     table: Table,
     make_event: EventFactory,
     dynamodb_stub: Stubber,
     log: io.StringIO,
-    operation: str,
+    route: str,
 ) -> None:
     # GIVEN DynamoDB failing with an error nobody planned for
+    operation, request = REQUESTS[route]
     dynamodb_stub.add_client_error(
         operation,
         service_error_code="InternalServerError",
@@ -94,9 +91,10 @@ def test_an_unexpected_dynamodb_error_is_500_with_request_id_only(
         http_status_code=500,
     )
     # WHEN a request needs that call
-    reply = invoke(make_event(*REQUESTS[operation]))
+    reply = invoke(make_event(*request))
     # THEN 500 carries the request id and nothing of the error itself
     assert reply == internal_error()
+    assert table.items() == {}
     # AND the log has the error, under the same request id
     logged = [json.loads(line) for line in log.getvalue().splitlines()]
     errors = [entry for entry in logged if entry.get("level") == "ERROR"]
@@ -104,16 +102,27 @@ def test_an_unexpected_dynamodb_error_is_500_with_request_id_only(
     assert INTERNALS in errors[0]["exception"]
 
 
-def test_a_bug_inside_rust_core_is_500(
-    invoke: Invoke, table: Table, make_event: EventFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # GIVEN rust_core failing from the inside (a Rust panic surfaces as InternalError)
-    def panic(data: bytes | str) -> dict[str, Any]:
-        raise rust_core.InternalError("index out of bounds in json.rs")
+class PanickingCodec:
+    """rust_core failing from the inside: a Rust panic surfaces as InternalError."""
 
-    monkeypatch.setattr(rust_core, "json_to_item", panic)
-    # WHEN an item is posted
-    reply = invoke(make_event("POST", "/items", '{"id": "a"}'))
+    def decode(self, body: bytes | str, *, key: str | None = None) -> dict[str, Any]:
+        raise rust_core.InternalError("index out of bounds in codec.rs")
+
+
+@pytest.mark.parametrize("request_", [REQUESTS["post"][1], REQUESTS["put"][1]], ids=["post", "put"])
+def test_a_bug_inside_rust_core_is_500(
+    invoke: Invoke,
+    table: Table,
+    make_event: EventFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    request_: tuple[str, str, str],
+) -> None:
+    # GIVEN the record codec failing from the inside
+    from py_handler import routes
+
+    monkeypatch.setattr(routes, "codec", PanickingCodec())
+    # WHEN an item is posted or put
+    reply = invoke(make_event(*request_))
     # THEN 500, nothing written
     assert reply == internal_error()
     assert table.items() == {}
@@ -128,3 +137,48 @@ def internal_error() -> Reply:
         "request_id": REQUEST_ID,
     }
     return Reply(500, {"Content-Type": PROBLEM}, json.dumps(body))
+
+
+@pytest.mark.parametrize(("method", "path"), [("POST", "/items"), ("PUT", "/items/a")])
+@pytest.mark.parametrize(
+    ("message", "reply"),
+    [
+        (
+            "Item size has exceeded the maximum allowed size",
+            problem(
+                413,
+                "Content Too Large",
+                "The item is over DynamoDB's 400 KB item size limit.",
+                errors=[
+                    error("", "The item is larger than DynamoDB's 400 KB limit", "max_item_size")
+                ],
+            ),
+        ),
+        (
+            "One or more parameter values were invalid: an attribute is invalid",
+            invalid(error("", "DynamoDB refused the item", "dynamodb")),
+        ),
+    ],
+    ids=["too-large", "refused"],
+)
+def test_an_item_dynamodb_refuses_is_a_client_error(
+    invoke: Invoke,
+    table: Table,
+    make_event: EventFactory,
+    dynamodb_stub: Stubber,
+    method: str,
+    path: str,
+    message: str,
+    reply: Reply,
+) -> None:
+    # GIVEN DynamoDB refusing an item the codec let through (its count differing from ours)
+    dynamodb_stub.add_client_error(
+        "put_item",
+        service_error_code="ValidationException",
+        service_message=message,
+        http_status_code=400,
+    )
+    # WHEN the item is written
+    # THEN the client hears why, without DynamoDB's words
+    assert invoke(make_event(method, path, ORDER_JSON)) == reply
+    assert table.items() == {}

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -78,3 +79,47 @@ def test_init_imports_neither_the_xray_sdk_nor_development_tools(dynamodb_endpoi
     )
     # THEN none of them was loaded
     assert json.loads(result.stdout) == []
+
+
+def test_the_default_schema_is_the_order_schema_in_draft_2020_12(app: ModuleType) -> None:
+    from py_handler import routes
+
+    assert routes.codec.draft == "2020-12"
+    assert routes.codec.key == "id"
+
+
+@pytest.mark.parametrize(
+    ("schema", "reason"),
+    [
+        ('{"type": 12}', "SchemaError"),
+        ('{"$ref": "https://example.com/order.json"}', "SchemaError"),
+        ('{"$ref": "other.json"}', "SchemaError"),
+        ('{"properties": {"sku": {"pattern": "(?=A)"}}}', "SchemaError"),
+        ("{", "SchemaError"),
+        (None, "FileNotFoundError"),
+    ],
+    ids=["invalid", "remote-ref", "file-ref", "lookahead", "not-json", "missing"],
+)
+def test_a_schema_that_cannot_be_used_fails_the_init_loudly(
+    dynamodb_endpoint: str, tmp_path: Path, schema: str | None, reason: str
+) -> None:
+    # GIVEN ITEM_SCHEMA naming a file that is not a usable schema (or no file at all)
+    path = tmp_path / "schema.json"
+    if schema is not None:
+        path.write_text(schema, encoding="utf-8")
+    # WHEN the function initialises
+    result = subprocess.run(
+        [sys.executable, "-c", "import py_handler.app"],
+        cwd=ROOT,
+        env={**os.environ, "ITEM_SCHEMA": str(path)},
+        capture_output=True,
+        text=True,
+    )
+    # THEN the init fails, and the log says which file and why, in one JSON line
+    assert result.returncode == 1
+    assert reason in result.stderr.splitlines()[-1]
+    logged = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(entry["level"], entry["message"]) for entry in logged] == [
+        ("ERROR", f"Cannot use the item schema {path} (ITEM_SCHEMA)")
+    ]
+    assert logged[0]["exception_name"] == reason

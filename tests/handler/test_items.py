@@ -3,22 +3,36 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .support import EventFactory, Reply, http_api_event, recorded, rest_api_event
+from .support import (
+    JSON,
+    UUID7,
+    EventFactory,
+    Reply,
+    as_item,
+    compact,
+    http_api_event,
+    order,
+    recorded,
+    rest_api_event,
+)
 
 if TYPE_CHECKING:
     from tests.conftest import Table
 
 Invoke = Callable[[dict[str, Any]], Reply]
-UUID7 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
-WIDGET = {"id": {"S": "widget-1"}, "name": {"S": "widget"}, "price": {"N": "9.99"}}
-WIDGET_JSON = '{"id":"widget-1","name":"widget","price":9.99}'
+# The record in the recorded POST events
+ORDER_1 = {
+    "id": "order-1",
+    "customer": {"id": "c-42", "name": "Ada Lovelace"},
+    "currency": "EUR",
+    "lines": [{"sku": "WIDGET-1", "qty": 2, "price": 9.99}],
+}
 
 
 @pytest.mark.parametrize("name", ["http_api_post_item", "rest_api_post_item"])
@@ -28,11 +42,9 @@ def test_recorded_post_stores_the_item(invoke: Invoke, table: Table, name: str) 
     reply = invoke(recorded(name))
     # THEN 201 with the stored item and its location, and the table holds exactly that item
     assert reply == Reply(
-        201,
-        {"Content-Type": "application/json", "Location": "/items/widget-1"},
-        WIDGET_JSON,
+        201, {"Content-Type": JSON, "Location": "/items/order-1"}, compact(ORDER_1)
     )
-    assert table.items() == {"widget-1": WIDGET}
+    assert table.items() == {"order-1": as_item(ORDER_1)}
 
 
 def test_recorded_base64_post_is_decoded(invoke: Invoke, table: Table) -> None:
@@ -40,44 +52,49 @@ def test_recorded_base64_post_is_decoded(invoke: Invoke, table: Table) -> None:
     # WHEN the function handles it
     reply = invoke(recorded("http_api_post_item_base64"))
     # THEN the item is stored as sent, accents included
+    record = {
+        "id": "café-1",
+        "customer": {"id": "c-7", "name": "Zoë Çelik"},
+        "currency": "EUR",
+        "lines": [{"sku": "CREME-BRULEE", "qty": 1, "price": 6.5}],
+    }
     assert reply == Reply(
-        201,
-        {"Content-Type": "application/json", "Location": "/items/caf%C3%A9"},
-        '{"id":"café","name":"crème brûlée"}',
+        201, {"Content-Type": JSON, "Location": "/items/caf%C3%A9-1"}, compact(record)
     )
-    assert table.items() == {"café": {"id": {"S": "café"}, "name": {"S": "crème brûlée"}}}
+    assert table.items() == {"café-1": as_item(record)}
 
 
 @pytest.mark.parametrize("name", ["http_api_get_item", "rest_api_get_item"])
 def test_recorded_get_reads_the_item(invoke: Invoke, table: Table, name: str) -> None:
     # GIVEN the item the recorded GET asks for
-    table.put(WIDGET)
+    table.put(as_item(ORDER_1))
     # WHEN the function handles the recorded event
     reply = invoke(recorded(name))
     # THEN 200 with the item as JSON, and the table unchanged
-    assert (reply.status, reply.headers) == (200, {"Content-Type": "application/json"})
-    assert reply.json() == {"id": "widget-1", "name": "widget", "price": Decimal("9.99")}
-    assert table.items() == {"widget-1": WIDGET}
+    assert (reply.status, reply.headers) == (200, {"Content-Type": JSON})
+    assert reply.json() == json.loads(json.dumps(ORDER_1), parse_float=Decimal)
+    assert table.items() == {"order-1": as_item(ORDER_1)}
 
 
 def test_post_without_id_generates_sortable_uuid7s(
     invoke: Invoke, table: Table, make_event: EventFactory
 ) -> None:
-    # GIVEN three bodies without an id
+    # GIVEN three orders without an id
+    records = [order(notes=f"order {n}") for n in range(3)]
     # WHEN each is posted in turn
-    replies = [invoke(make_event("POST", "/items", f'{{"n": {n}}}')) for n in range(3)]
+    replies = [invoke(make_event("POST", "/items", json.dumps(record))) for record in records]
     # THEN each gets a fresh UUIDv7, placed first; ids sort in creation order
     ids = [reply.json()["id"] for reply in replies]
     assert all(UUID7.fullmatch(item_id) for item_id in ids)
     assert ids == sorted(ids) and len(set(ids)) == 3
-    for n, (item_id, reply) in enumerate(zip(ids, replies)):
+    for item_id, record, reply in zip(ids, records, replies):
         assert reply == Reply(
             201,
-            {"Content-Type": "application/json", "Location": f"/items/{item_id}"},
-            f'{{"id":"{item_id}","n":{n}}}',
+            {"Content-Type": JSON, "Location": f"/items/{item_id}"},
+            compact({"id": item_id, **record}),
         )
     assert table.items() == {
-        item_id: {"id": {"S": item_id}, "n": {"N": str(n)}} for n, item_id in enumerate(ids)
+        item_id: as_item({"id": item_id, **record}) for item_id, record in zip(ids, records)
     }
 
 
@@ -95,28 +112,30 @@ def test_post_without_id_generates_sortable_uuid7s(
 def test_json_content_types_are_accepted(
     invoke: Invoke, table: Table, make_event: EventFactory, content_type: str | None
 ) -> None:
-    # GIVEN a JSON body sent with (or without) a JSON content type
-    event = make_event("POST", "/items", '{"id": "a"}', content_type=content_type)
+    # GIVEN an order sent with (or without) a JSON content type
+    record = order(id="a")
+    event = make_event("POST", "/items", json.dumps(record), content_type=content_type)
     # WHEN it is posted
     reply = invoke(event)
     # THEN it is stored
-    assert (reply.status, reply.body) == (201, '{"id":"a"}')
-    assert table.items() == {"a": {"id": {"S": "a"}}}
+    assert (reply.status, reply.body) == (201, compact(record))
+    assert table.items() == {"a": as_item(record)}
 
 
 def test_an_id_of_2048_utf8_bytes_is_accepted(
     invoke: Invoke, table: Table, make_event: EventFactory
 ) -> None:
     # GIVEN an id at DynamoDB's key size limit: 1024 two-byte characters
-    item_id = "é" * 1024
+    record = order(id="é" * 1024)
     # WHEN it is posted
-    reply = invoke(make_event("POST", "/items", json.dumps({"id": item_id})))
+    reply = invoke(make_event("POST", "/items", json.dumps(record)))
     # THEN it is stored under that id
     assert reply.status == 201
     assert reply.headers["Location"] == "/items/" + "%C3%A9" * 1024
-    assert table.items() == {item_id: {"id": {"S": item_id}}}
+    assert table.items() == {record["id"]: as_item(record)}
 
 
+@pytest.mark.usefixtures("any_object")
 def test_numbers_come_back_numerically_equal(
     invoke: Invoke, table: Table, make_event: EventFactory
 ) -> None:
@@ -126,7 +145,7 @@ def test_numbers_come_back_numerically_equal(
     # WHEN it is read back
     reply = invoke(make_event("GET", "/items/n"))
     # THEN each number has the same value, all 38 digits kept
-    assert (reply.status, reply.headers) == (200, {"Content-Type": "application/json"})
+    assert (reply.status, reply.headers) == (200, {"Content-Type": JSON})
     big = 12345678901234567890123456789012345678
     assert reply.json() == {"id": "n", "price": Decimal("1.5"), "big": big}
     assert table.items() == {"n": {"id": {"S": "n"}, "price": {"N": "1.5"}, "big": {"N": str(big)}}}
@@ -134,10 +153,10 @@ def test_numbers_come_back_numerically_equal(
 
 def test_delete_removes_the_item(invoke: Invoke, table: Table, make_event: EventFactory) -> None:
     # GIVEN two items
-    table.put(WIDGET)
+    table.put(as_item(ORDER_1))
     table.put({"id": {"S": "other"}})
     # WHEN one is deleted
-    reply = invoke(make_event("DELETE", "/items/widget-1"))
+    reply = invoke(make_event("DELETE", "/items/order-1"))
     # THEN 204 with an empty body, and only the other one is left
     assert reply == Reply(204, {}, "")
     assert table.items() == {"other": {"id": {"S": "other"}}}
@@ -147,15 +166,17 @@ def test_delete_removes_the_item(invoke: Invoke, table: Table, make_event: Event
 def test_any_id_round_trips_through_its_location(
     invoke: Invoke, table: Table, make_event: EventFactory, item_id: str
 ) -> None:
-    # GIVEN an item whose id needs percent-encoding in a URL
-    created = invoke(make_event("POST", "/items", json.dumps({"id": item_id})))
+    # GIVEN an order whose id needs percent-encoding in a URL
+    record = order(id=item_id)
+    created = invoke(make_event("POST", "/items", json.dumps(record)))
     location = created.headers["Location"]
     assert created.status == 201
+    assert table.items() == {item_id: as_item(record)}
     # WHEN its Location is read, then deleted
     read = invoke(make_event("GET", location))
     deleted = invoke(make_event("DELETE", location))
     # THEN both reach that item
-    assert (read.status, read.json()) == (200, {"id": item_id})
+    assert (read.status, read.json()) == (200, json.loads(compact(record), parse_float=Decimal))
     assert deleted.status == 204
     assert table.items() == {}
 
@@ -166,7 +187,8 @@ def test_a_slash_in_an_id_is_reachable_through_a_rest_api(invoke: Invoke, table:
     # WHEN a REST API passes on its percent-encoded location
     reply = invoke(rest_api_event("GET", "/items/a%2Fb"))
     # THEN the item is found
-    assert reply == Reply(200, {"Content-Type": "application/json"}, '{"id":"a/b"}')
+    assert reply == Reply(200, {"Content-Type": JSON}, '{"id":"a/b"}')
+    assert table.items() == {"a/b": {"id": {"S": "a/b"}}}
 
 
 def test_a_slash_in_an_id_is_not_routable_through_an_http_api(invoke: Invoke, table: Table) -> None:
