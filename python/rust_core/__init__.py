@@ -12,9 +12,7 @@ from rust_core._rust_core import (
 )
 from rust_core.errors import (
     CodecError,
-    ErrorDetail,
     InternalError,
-    JSONDecodeError,
     KeyMismatchError,
     LimitError,
     SchemaError,
@@ -41,3 +39,12 @@ __all__ = [
     "serialize",
     "serialize_item",
 ]
+
+
+def __getattr__(name: str) -> type:
+    # JSONDecodeError and ErrorDetail are made on first use: see rust_core.errors.
+    if name in ("JSONDecodeError", "ErrorDetail"):
+        from rust_core import errors
+
+        return getattr(errors, name)  # type: ignore[no-any-return]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

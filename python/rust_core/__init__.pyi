@@ -1,0 +1,71 @@
+from rust_core._rust_core import (
+    RecordCodec as RecordCodec,
+)
+from rust_core._rust_core import (
+    deserialize as deserialize,
+)
+from rust_core._rust_core import (
+    deserialize_item as deserialize_item,
+)
+from rust_core._rust_core import (
+    item_size as item_size,
+)
+from rust_core._rust_core import (
+    item_to_json as item_to_json,
+)
+from rust_core._rust_core import (
+    json_to_item as json_to_item,
+)
+from rust_core._rust_core import (
+    serialize as serialize,
+)
+from rust_core._rust_core import (
+    serialize_item as serialize_item,
+)
+from rust_core.errors import (
+    CodecError as CodecError,
+)
+from rust_core.errors import (
+    ErrorDetail as ErrorDetail,
+)
+from rust_core.errors import (
+    InternalError as InternalError,
+)
+from rust_core.errors import (
+    JSONDecodeError as JSONDecodeError,
+)
+from rust_core.errors import (
+    KeyMismatchError as KeyMismatchError,
+)
+from rust_core.errors import (
+    LimitError as LimitError,
+)
+from rust_core.errors import (
+    SchemaError as SchemaError,
+)
+from rust_core.errors import (
+    ShapeError as ShapeError,
+)
+from rust_core.errors import (
+    ValidationError as ValidationError,
+)
+
+__all__ = [
+    "CodecError",
+    "ErrorDetail",
+    "InternalError",
+    "JSONDecodeError",
+    "KeyMismatchError",
+    "LimitError",
+    "RecordCodec",
+    "SchemaError",
+    "ShapeError",
+    "ValidationError",
+    "deserialize",
+    "deserialize_item",
+    "item_size",
+    "item_to_json",
+    "json_to_item",
+    "serialize",
+    "serialize_item",
+]
