@@ -15,7 +15,9 @@ use pyo3::exceptions::{PyRecursionError, PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple};
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFrozenSet, PyInt, PyIterator, PyList, PySet, PyString, PyTuple,
+};
 
 use crate::codec;
 use crate::error::{Error, Invalid, Violation};
@@ -402,16 +404,22 @@ fn expect_str<'a, 'py>(value: &'a Bound<'py, PyAny>) -> PyResult<&'a Bound<'py, 
     value.cast::<PyString>().map_err(|_| PyTypeError::new_err("S, N and SS values must be str"))
 }
 
+/// The elements of an L, SS, NS or BS value: a list (or another iterable that is not a string,
+/// bytes or a mapping).
+fn elements<'py>(values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyIterator>> {
+    if values.is_instance_of::<PyString>() || values.is_instance_of::<PyBytes>() || values.is_instance_of::<PyDict>() {
+        return Err(PyTypeError::new_err("L, SS, NS and BS values must be lists"));
+    }
+    values.try_iter()
+}
+
 fn write_array<'py>(
     out: &mut Vec<u8>,
     values: &Bound<'py, PyAny>,
     mut write: impl FnMut(&mut Vec<u8>, &Bound<'py, PyAny>) -> PyResult<()>,
 ) -> PyResult<()> {
-    if values.is_instance_of::<PyString>() || values.is_instance_of::<PyBytes>() || values.is_instance_of::<PyDict>() {
-        return Err(PyTypeError::new_err("L, SS, NS and BS values must be lists"));
-    }
     out.push(b'[');
-    for (i, value) in values.try_iter()?.enumerate() {
+    for (i, value) in elements(values)?.enumerate() {
         if i > 0 {
             out.push(b',');
         }
@@ -527,9 +535,18 @@ impl RecordCodec {
     }
 }
 
-/// A schema as JSON text: given as text, or a mapping that `json.dumps` writes.
+/// A schema as JSON text: given as text, or a mapping (or a boolean schema) that `json.dumps`
+/// writes.
 fn schema_text(schema: &Bound<'_, PyAny>) -> PyResult<String> {
     let py = schema.py();
+    let mapping = py.import("collections.abc")?.getattr("Mapping")?;
+    if !(schema.is_instance_of::<PyBytes>()
+        || schema.is_instance_of::<PyString>()
+        || schema.is_instance_of::<PyBool>()
+        || schema.is_instance(&mapping)?)
+    {
+        return Err(PyTypeError::new_err("schema must be a mapping, a boolean, or JSON text (str or bytes)"));
+    }
     if let Ok(bytes) = schema.cast::<PyBytes>() {
         return String::from_utf8(bytes.as_bytes().to_vec())
             .map_err(|_| new_error(py, "SchemaError", ("the schema is not UTF-8",)));
@@ -567,7 +584,7 @@ fn attribute_size(attribute: &Bound<'_, PyAny>, enclosing: usize) -> PyResult<us
     let (tag, value) = single_entry(attribute)?;
     let each = |value: &Bound<'_, PyAny>,
                 size: &dyn Fn(&Bound<'_, PyAny>) -> PyResult<usize>|
-     -> PyResult<Vec<usize>> { value.try_iter()?.map(|v| size(&v?)).collect() };
+     -> PyResult<Vec<usize>> { elements(value)?.map(|v| size(&v?)).collect() };
     Ok(match Tag::of(&tag)?.ok_or_else(unsupported_type)? {
         Tag::S => str_size(&value)?,
         Tag::N => number_size(&value)?,
