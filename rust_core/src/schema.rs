@@ -186,7 +186,6 @@ impl Json for Tree {
     type Node<'a> = &'a Value<'a>;
     type PreparedKey = String;
     type StringBuffer = Value<'static>;
-    const ACYCLIC: bool = true;
 
     fn prepare_key(key: &str) -> String {
         key.to_owned()
