@@ -21,8 +21,13 @@ class RecordCodec:
         max_body_bytes: int = 1_048_576,
         max_item_bytes: int = 409_600,
         validate_formats: bool = True,
+        max_batch_body_bytes: int = 6_291_456,
+        max_batch_records: int = 10_000,
     ) -> None: ...
     def decode(self, body: bytes | str, *, key: str | None = None) -> Item: ...
+    def decode_many(
+        self, body: bytes | str, *, ndjson: bool = False, parallel: bool | None = None
+    ) -> tuple[list[Item], list[dict[str, Any]]]: ...
     @property
     def draft(self) -> str | None: ...
     @property

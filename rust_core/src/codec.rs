@@ -13,16 +13,38 @@ use crate::size;
 /// DynamoDB's limit for a partition key value.
 pub const MAX_KEY_BYTES: usize = 2048;
 
+/// The sizes a codec enforces.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// One record's body (1 MiB by default).
+    pub max_body_bytes: usize,
+    /// A built item, as DynamoDB measures it.
+    pub max_item_bytes: usize,
+    /// A batch's body: Lambda's 6 MB synchronous payload limit by default.
+    pub max_batch_body_bytes: usize,
+    pub max_batch_records: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 1_048_576,
+            max_item_bytes: size::MAX_ITEM_BYTES,
+            max_batch_body_bytes: 6_291_456,
+            max_batch_records: 10_000,
+        }
+    }
+}
+
 pub struct RecordCodec {
     schema: Option<Schema>,
     key: String,
-    max_body_bytes: usize,
-    max_item_bytes: usize,
+    pub(crate) limits: Limits,
 }
 
 impl RecordCodec {
-    pub fn new(schema: Option<Schema>, key: String, max_body_bytes: usize, max_item_bytes: usize) -> Self {
-        RecordCodec { schema, key, max_body_bytes, max_item_bytes }
+    pub fn new(schema: Option<Schema>, key: String, limits: Limits) -> Self {
+        RecordCodec { schema, key, limits }
     }
 
     pub fn schema(&self) -> Option<&Schema> {
@@ -36,10 +58,14 @@ impl RecordCodec {
     /// The item a body stands for. `key` is the key the request names (a PUT's path): the body
     /// may omit it or repeat it, never contradict it. Without one, a missing key is generated.
     pub fn decode<'a>(&self, input: &'a [u8], key: Option<&str>) -> Result<Object<'a>, Error> {
-        if input.len() > self.max_body_bytes {
+        if input.len() > self.limits.max_body_bytes {
             return Err(Error::limit(Rule::MaxBodySize));
         }
-        let mut members = json::parse_record(input)?;
+        self.build(json::parse_record(input)?, key)
+    }
+
+    /// A parsed record's item: the key, the schema, the key added when absent, the item's size.
+    pub(crate) fn build<'a>(&self, mut members: Object<'a>, key: Option<&str>) -> Result<Object<'a>, Error> {
         let (has_key, mismatch) = match members.iter().find(|(name, _)| *name == self.key) {
             Some((_, Value::String(body_key))) => {
                 self.checked_key(body_key)?;
@@ -69,7 +95,7 @@ impl RecordCodec {
             let value = key.map_or_else(new_key, str::to_owned);
             members.insert(0, (Cow::Owned(self.key.clone()), Value::String(Cow::Owned(value))));
         }
-        if size::members_size(&members, 0) > self.max_item_bytes {
+        if size::members_size(&members, 0) > self.limits.max_item_bytes {
             return Err(Error::limit(Rule::MaxItemSize));
         }
         Ok(members)
@@ -102,7 +128,8 @@ mod tests {
     use super::*;
 
     fn codec(schema: Option<&str>) -> RecordCodec {
-        RecordCodec::new(schema.map(|s| Schema::compile(s, true).unwrap()), "id".into(), 1000, 200)
+        let limits = Limits { max_body_bytes: 1000, max_item_bytes: 200, ..Limits::default() };
+        RecordCodec::new(schema.map(|s| Schema::compile(s, true).unwrap()), "id".into(), limits)
     }
 
     fn rule(result: Result<Object<'_>, Error>) -> (Rule, String) {
@@ -135,7 +162,7 @@ mod tests {
         assert_eq!(rule(codec(None).decode(br#"{"id":7}"#, None)), (Rule::KeyType, "/id".into()));
         assert_eq!(rule(codec(None).decode(br#"{"id":""}"#, None)), (Rule::KeyEmpty, "/id".into()));
         let long = format!(r#"{{"id":"{}"}}"#, "x".repeat(2049));
-        let big = RecordCodec::new(None, "id".into(), 10_000, 10_000);
+        let big = RecordCodec::new(None, "id".into(), Limits::default());
         assert_eq!(rule(big.decode(long.as_bytes(), None)), (Rule::KeySize, "/id".into()));
         assert_eq!(rule(codec(None).decode(b"{}", Some(""))), (Rule::KeyEmpty, "/id".into()));
     }

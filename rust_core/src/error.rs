@@ -19,6 +19,7 @@ pub enum Rule {
     NumberRange,
     MaxBodySize,
     MaxItemSize,
+    MaxRecords,
     KeyType,
     KeyEmpty,
     KeySize,
@@ -40,6 +41,7 @@ impl Rule {
             Rule::NumberRange => "number_range",
             Rule::MaxBodySize => "max_body_size",
             Rule::MaxItemSize => "max_item_size",
+            Rule::MaxRecords => "max_records",
             Rule::KeyType => "key_type",
             Rule::KeyEmpty => "key_empty",
             Rule::KeySize => "key_size",
@@ -56,6 +58,7 @@ impl Rule {
             Rule::NumberRange => "Number outside DynamoDB's range (1E-130 to 9.9999999999999999999999999999999999999E+125 in magnitude, or zero)",
             Rule::MaxBodySize => "The body is larger than the configured limit",
             Rule::MaxItemSize => "The item is larger than DynamoDB's 400 KB limit (or the configured one)",
+            Rule::MaxRecords => "The batch has more records than the configured limit",
             Rule::KeyType => "The key attribute must be a string",
             Rule::KeyEmpty => "The key attribute must not be empty",
             Rule::KeySize => "The key attribute must be at most 2048 bytes in UTF-8",
@@ -77,6 +80,12 @@ pub struct Invalid {
     pub path: String,
     pub keyword: &'static str,
     pub message: String,
+}
+
+impl From<&Violation> for Invalid {
+    fn from(v: &Violation) -> Self {
+        Invalid { path: v.path.clone(), keyword: v.rule.keyword(), message: v.rule.message().to_owned() }
+    }
 }
 
 /// Why a body could not become an item.

@@ -52,14 +52,10 @@ enum Segment {
 /// here (the contract's `JSONDecodeError`) unless the document has a real one; other broken rules
 /// are `Error::Limits` with every violation found.
 pub fn parse_record(input: &[u8]) -> Result<Object<'_>, Error> {
-    let mut parser = Parser::new(input)?;
-    parser.skip_whitespace();
-    let value = parser.parse_value(0)?;
-    parser.expect_end()?;
+    let (value, violations) = parse_document(input)?;
     let Value::Object(members) = value else {
         return Err(Error::Shape("The JSON body must be an object"));
     };
-    let violations = parser.violations;
     if let Some(v) = violations.iter().find(|v| v.rule.is_json_error()) {
         return Err(Error::Syntax(SyntaxError { message: v.rule.message(), byte_pos: v.byte_pos }));
     }
@@ -67,6 +63,43 @@ pub fn parse_record(input: &[u8]) -> Result<Object<'_>, Error> {
         return Err(Error::Limits(violations));
     }
     Ok(members)
+}
+
+/// One JSON document and the rules it breaks.
+pub fn parse_document(input: &[u8]) -> Result<(Value<'_>, Vec<Violation>), SyntaxError> {
+    let mut parser = Parser::new(input)?;
+    parser.skip_whitespace();
+    let value = parser.parse_value(0)?;
+    parser.expect_end()?;
+    Ok((value, parser.violations))
+}
+
+/// A batch: a JSON array whose elements are records, each with the rules it breaks (paths and
+/// nesting counted from the record). Malformed syntax anywhere fails the whole body.
+pub fn parse_batch(input: &[u8]) -> Result<Vec<(Value<'_>, Vec<Violation>)>, Error> {
+    let mut parser = Parser::new(input)?;
+    parser.skip_whitespace();
+    if parser.peek() != Some(b'[') {
+        parser.parse_value(0)?; // a syntax error, if there is one, comes first
+        parser.expect_end()?;
+        return Err(Error::Shape("A batch must be a JSON array of records"));
+    }
+    parser.pos += 1;
+    parser.skip_whitespace();
+    let mut records = Vec::new();
+    if parser.peek() == Some(b']') {
+        parser.pos += 1;
+    } else {
+        loop {
+            let value = parser.parse_value(0)?;
+            records.push((value, std::mem::take(&mut parser.violations)));
+            if parser.after_member(b']')? {
+                break;
+            }
+        }
+    }
+    parser.expect_end()?;
+    Ok(records)
 }
 
 /// The stdlib's way of locating an error: characters (not bytes) from the start, and 1-based

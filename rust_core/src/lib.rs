@@ -1,6 +1,7 @@
 //! The Rust core: strict JSON parsing, DynamoDB's limits and item building, kept free of Python so
 //! that `cargo test` runs it alone. `python.rs` is the only file that knows PyO3.
 
+pub mod batch;
 pub mod codec;
 pub mod error;
 pub mod json;

@@ -19,6 +19,7 @@ use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyFrozenSet, PyInt, PyIterator, PyList, PySet, PyString, PyTuple,
 };
 
+use crate::batch;
 use crate::codec;
 use crate::error::{Error, Invalid, Violation};
 use crate::json::{self, Object, Value, MAX_DEPTH};
@@ -30,6 +31,8 @@ use crate::writer;
 /// Bodies at least this large are parsed with the GIL released; below it, releasing costs more
 /// than it frees.
 const DETACH_THRESHOLD: usize = 64 * 1024;
+/// Batches at least this large are finished on every core.
+const PARALLEL_THRESHOLD: usize = 64 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -471,7 +474,11 @@ struct RecordCodec {
 #[pymethods]
 impl RecordCodec {
     #[new]
-    #[pyo3(signature = (schema=None, *, key="id".to_owned(), max_body_bytes=1_048_576, max_item_bytes=size::MAX_ITEM_BYTES, validate_formats=true))]
+    #[pyo3(signature = (
+        schema=None, *, key="id".to_owned(), max_body_bytes=1_048_576, max_item_bytes=size::MAX_ITEM_BYTES,
+        validate_formats=true, max_batch_body_bytes=6_291_456, max_batch_records=10_000,
+    ))]
+    #[allow(clippy::too_many_arguments)] // keyword-only options, as Python users expect
     fn new(
         py: Python<'_>,
         schema: Option<&Bound<'_, PyAny>>,
@@ -479,6 +486,8 @@ impl RecordCodec {
         max_body_bytes: usize,
         max_item_bytes: usize,
         validate_formats: bool,
+        max_batch_body_bytes: usize,
+        max_batch_records: usize,
     ) -> PyResult<Self> {
         guarded(py, || {
             if key.is_empty() || key.len() > 255 {
@@ -496,7 +505,8 @@ impl RecordCodec {
                     Some(compiled)
                 }
             };
-            Ok(RecordCodec { inner: codec::RecordCodec::new(schema, key, max_body_bytes, max_item_bytes) })
+            let limits = codec::Limits { max_body_bytes, max_item_bytes, max_batch_body_bytes, max_batch_records };
+            Ok(RecordCodec { inner: codec::RecordCodec::new(schema, key, limits) })
         })
     }
 
@@ -523,6 +533,32 @@ impl RecordCodec {
         })
     }
 
+    /// `decode_many(body, *, ndjson=False, parallel=None) -> (items, errors)`
+    #[pyo3(signature = (body, *, ndjson=false, parallel=None))]
+    fn decode_many<'py>(
+        &self,
+        py: Python<'py>,
+        body: &Bound<'py, PyAny>,
+        ndjson: bool,
+        parallel: Option<bool>,
+    ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyList>)> {
+        guarded(py, || {
+            let bytes = utf8_bytes(body)?;
+            let input = bytes.as_bytes();
+            let parallel = parallel.unwrap_or(input.len() >= PARALLEL_THRESHOLD);
+            let decoded = if parallel || input.len() >= DETACH_THRESHOLD {
+                py.detach(|| self.inner.decode_many(input, ndjson, parallel))
+            } else {
+                self.inner.decode_many(input, ndjson, parallel)
+            };
+            let batch = decoded.map_err(|e| to_pyerr(py, e, body, input))?;
+            let mut builder = ItemBuilder::new(py);
+            let items = batch.items.iter().map(|members| builder.map(members)).collect::<PyResult<Vec<_>>>()?;
+            let rejected = batch.rejected.iter().map(|r| rejected_entry(py, r)).collect::<PyResult<Vec<_>>>()?;
+            Ok((PyList::new(py, items)?, PyList::new(py, rejected)?))
+        })
+    }
+
     /// The JSON Schema draft in force, or `None` without a schema.
     #[getter]
     fn draft(&self) -> Option<&'static str> {
@@ -533,6 +569,18 @@ impl RecordCodec {
     fn key(&self) -> &str {
         self.inner.key()
     }
+}
+
+/// `{"index": i, "errors": [...]}`, with `"line"` for NDJSON.
+fn rejected_entry<'py>(py: Python<'py>, rejected: &batch::Rejected) -> PyResult<Bound<'py, PyDict>> {
+    let entry = PyDict::new(py);
+    entry.set_item(intern!(py, "index"), rejected.index)?;
+    if let Some(line) = rejected.line {
+        entry.set_item(intern!(py, "line"), line)?;
+    }
+    let errors = rejected.errors.iter().map(|e| detail(py, &e.path, &e.message, e.keyword));
+    entry.set_item(intern!(py, "errors"), PyList::new(py, errors.collect::<PyResult<Vec<_>>>()?)?)?;
+    Ok(entry)
 }
 
 /// A schema as JSON text: given as text, or a mapping (or a boolean schema) that `json.dumps`
