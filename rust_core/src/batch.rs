@@ -150,7 +150,10 @@ mod tests {
         RecordCodec::new(Some(schema), "id".into(), Limits { max_batch_records: 5, ..Limits::default() })
     }
 
-    fn summary(batch: &Batch<'_>) -> (Vec<String>, Vec<(usize, Option<usize>, Vec<&'static str>)>) {
+    /// Accepted ids; rejected (index, line, keywords).
+    type Summary = (Vec<String>, Vec<(usize, Option<usize>, Vec<&'static str>)>);
+
+    fn summary(batch: &Batch<'_>) -> Summary {
         let ids = batch.items.iter().map(|m| key_of(m, "id").unwrap_or("?").to_owned()).collect();
         let rejected =
             batch.rejected.iter().map(|r| (r.index, r.line, r.errors.iter().map(|e| e.keyword).collect())).collect();
