@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use rayon::prelude::*;
 
-use crate::codec::RecordCodec;
+use crate::codec::{generate_key, NewKey, RecordCodec};
 use crate::error::{Error, Invalid, Rule, SyntaxError, Violation};
 use crate::json::{self, Object, Value};
 
@@ -68,13 +68,18 @@ impl RecordCodec {
             pending.into_iter().map(finish).collect()
         };
 
-        // An id can be written once per batch: the first accepted record holding it wins.
+        // In input order: generated keys, and an id written once per batch, the first accepted
+        // record holding it winning.
         let mut batch = Batch::default();
         let mut ids = HashSet::with_capacity(finished.len());
         for (index, line, result) in finished {
-            let result = result.and_then(|members| match key_of(&members, self.key()) {
+            let result = result.and_then(|mut members| match key_of(&members, self.key()) {
                 Some(id) if !ids.insert(id.to_owned()) => Err(vec![duplicate_id(self.key())]),
-                _ => Ok(members),
+                Some(_) => Ok(members),
+                None => {
+                    self.insert_key(&mut members, generate_key());
+                    Ok(members)
+                }
             });
             match result {
                 Ok(members) => batch.items.push(members),
@@ -99,7 +104,7 @@ impl RecordCodec {
         if !violations.is_empty() {
             return Err(violations.iter().map(Invalid::from).collect());
         }
-        self.build(members, None).map_err(|e| match e {
+        self.build(members, NewKey::Later).map_err(|e| match e {
             Error::Limits(violations) => violations.iter().map(Invalid::from).collect(),
             Error::Invalid(found) => found,
             Error::Syntax(e) => vec![line_syntax(&e, b"")],

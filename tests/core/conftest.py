@@ -17,5 +17,5 @@ _COMMON = {
 }
 
 settings.register_profile("fast", max_examples=100, **_COMMON)
-settings.register_profile("ci", max_examples=2_000, **_COMMON)
+settings.register_profile("ci", max_examples=500, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
