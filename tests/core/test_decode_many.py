@@ -37,6 +37,8 @@ from hypothesis import strategies as st
 
 import rust_core
 
+from .support import Num, compact, raised
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 UUID7 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 MIB = 1_048_576
@@ -52,35 +54,6 @@ Pairs = list[tuple[str, str]]
 # --------------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------------
-
-
-class Num(str):
-    """A JSON number's text, written as is."""
-
-
-def compact(value: Any) -> str:
-    if isinstance(value, Num):
-        return str(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return "[" + ",".join(compact(member) for member in value) + "]"
-    members = (json.dumps(k, ensure_ascii=False) + ":" + compact(v) for k, v in value.items())
-    return "{" + ",".join(members) + "}"
-
-
-def raised(func: Callable[..., Any], *args: Any, **kwargs: Any) -> BaseException:
-    try:
-        result = func(*args, **kwargs)
-    except BaseException as exc:
-        return exc
-    raise AssertionError(f"returned {result!r:.300} instead of raising")
 
 
 def check_limit(exc: BaseException, keyword: str) -> None:

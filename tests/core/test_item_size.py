@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 
 import rust_core
 
+from .support import Num, compact, raised
+
 if TYPE_CHECKING:
     from tests.conftest import Table
 
@@ -79,14 +81,6 @@ def value_size(value: Any) -> int:
 
 def reference_size(item: Any) -> int:
     return sum(len(name.encode("utf-8")) + value_size(value) for name, value in item.items())
-
-
-def raised(func: Any, *args: Any, **kwargs: Any) -> BaseException:
-    try:
-        result = func(*args, **kwargs)
-    except BaseException as exc:
-        return exc
-    raise AssertionError(f"returned {result!r:.300} instead of raising")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -298,23 +292,6 @@ def test_number_size_matches_the_reference(text: str) -> None:
 # --------------------------------------------------------------------------------------------------
 # The codec's max_item_size decision is item_size's
 # --------------------------------------------------------------------------------------------------
-
-
-class Num(str):
-    pass
-
-
-def compact(value: Any) -> str:
-    if isinstance(value, Num):
-        return str(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, list):
-        return "[" + ",".join(compact(member) for member in value) + "]"
-    members = (json.dumps(k, ensure_ascii=False) + ":" + compact(v) for k, v in value.items())
-    return "{" + ",".join(members) + "}"
 
 
 json_numbers = dynamodb_numbers().map(lambda text: Num(str(Decimal(text))))

@@ -28,6 +28,8 @@ from hypothesis import strategies as st
 
 import rust_core
 
+from .support import Num, compact, raised
+
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS_FILES = sorted(path.name for path in CORPUS.glob("*.json"))
@@ -39,10 +41,6 @@ JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 # --------------------------------------------------------------------------------------------------
 # Reference model
 # --------------------------------------------------------------------------------------------------
-
-
-class Num(str):
-    """A JSON number's text as written (what `json.loads` hands to parse_int and parse_float)."""
 
 
 def parse_reference(text: str) -> Any:
@@ -68,26 +66,6 @@ def to_attribute_value(value: Any) -> dict[str, Any]:
 
 def reference_item(doc: dict[str, Any]) -> dict[str, Any]:
     return {key: to_attribute_value(value) for key, value in doc.items()}
-
-
-def compact(value: Any) -> str:
-    """What item_to_json writes: compact, key order and number text kept, json.dumps strings."""
-    if isinstance(value, Num):
-        return str(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return "[" + ",".join(compact(member) for member in value) + "]"
-    if isinstance(value, dict):
-        members = (json.dumps(k, ensure_ascii=False) + ":" + compact(v) for k, v in value.items())
-        return "{" + ",".join(members) + "}"
-    raise AssertionError(f"not a JSON value: {value!r}")
 
 
 def strict(value: Any) -> Any:
@@ -160,14 +138,6 @@ def stdlib_error(text: str) -> json.JSONDecodeError | None:
 # --------------------------------------------------------------------------------------------------
 # Assertions
 # --------------------------------------------------------------------------------------------------
-
-
-def raised(func: Any, *args: Any) -> BaseException:
-    try:
-        result = func(*args)
-    except BaseException as exc:
-        return exc
-    raise AssertionError(f"returned {result!r:.300} instead of raising")
 
 
 def check_decode_error(exc: BaseException, text: str, pos: int | None) -> None:

@@ -25,6 +25,8 @@ import pytest
 
 import rust_core
 
+from .support import Num, compact
+
 SUITE = Path(__file__).resolve().parents[1] / "schema_suite"
 
 # Folder -> what `RecordCodec.draft` reports for its schemas.
@@ -123,10 +125,6 @@ PROPERTY_KEYWORDS = {"additional_properties", "unevaluated_properties"}
 UUID7 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 
-class Num(str):
-    """A JSON number's text as written in the corpus."""
-
-
 @dataclass(frozen=True)
 class Case:
     file: str  # relative to SUITE, e.g. "draft2020-12/type.json"
@@ -175,23 +173,6 @@ def cases() -> list[Any]:
 
 
 CASES = cases()
-
-
-def compact(value: Any) -> str:
-    if isinstance(value, Num):
-        return str(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return "[" + ",".join(compact(member) for member in value) + "]"
-    members = (json.dumps(k, ensure_ascii=False) + ":" + compact(v) for k, v in value.items())
-    return "{" + ",".join(members) + "}"
 
 
 @functools.cache
