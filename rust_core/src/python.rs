@@ -278,26 +278,16 @@ fn too_deep(py: Python<'_>) -> PyErr {
     limit_error(py, &[Violation { rule: crate::error::Rule::MaxDepth, path: String::new(), byte_pos: 0 }])
 }
 
-/// Calls `f` on each entry of a dict or any other `Mapping`.
+/// Calls `f` on each entry of an item or attribute value: a dict or any other mapping, or a
+/// `TypeError`.
 fn for_each_entry<'py>(
     map: &Bound<'py, PyAny>,
-    mut f: impl FnMut(&Bound<'py, PyAny>, &Bound<'py, PyAny>) -> PyResult<()>,
+    f: impl FnMut(&Bound<'py, PyAny>, &Bound<'py, PyAny>) -> PyResult<()>,
 ) -> PyResult<()> {
-    if let Ok(dict) = map.cast::<PyDict>() {
-        for (key, value) in dict.iter() {
-            f(&key, &value)?;
-        }
-        return Ok(());
-    }
-    let py = map.py();
-    if !map.hasattr(intern!(py, "items"))? {
+    if !(map.is_instance_of::<PyDict>() || map.hasattr(intern!(map.py(), "items"))?) {
         return Err(PyTypeError::new_err("expected a mapping of attribute names to attribute values"));
     }
-    for entry in map.call_method0(intern!(py, "items"))?.try_iter()? {
-        let (key, value) = entry?.extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>)>()?;
-        f(&key, &value)?;
-    }
-    Ok(())
+    for_each_items(map, f)
 }
 
 /// An item or `M` value at nesting level `depth` (the item itself is level 1).
@@ -942,8 +932,8 @@ fn deserialize_map<'py>(map: &Bound<'py, PyAny>, depth: usize) -> PyResult<Bound
     Ok(out)
 }
 
-/// `{k: f(v) for k, v in mapping.items()}`, with dict's fast path and `.items()` for the rest
-/// (a non-mapping fails exactly as that comprehension would).
+/// `{k: f(v) for k, v in mapping.items()}`, with a fast path for exact dicts and `.items()` for
+/// the rest (a subclass's own `items` is honoured; a non-mapping fails as that comprehension would).
 fn for_each_items<'py>(
     mapping: &Bound<'py, PyAny>,
     mut f: impl FnMut(&Bound<'py, PyAny>, &Bound<'py, PyAny>) -> PyResult<()>,
