@@ -51,7 +51,7 @@ def local_client(endpoint_url: str) -> DynamoDBClient:
         region_name="us-east-1",
         aws_access_key_id="local",
         aws_secret_access_key="local",
-        config=Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=1),
+        config=Config(retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=1),
     )
 
 

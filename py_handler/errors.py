@@ -24,7 +24,7 @@ PROBLEM_JSON = "application/problem+json"
 _TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 RETRY_AFTER_SECONDS = 1
 ITEM_TOO_LARGE = "The item is over DynamoDB's 400 KB item size limit."
-ITEM_TOO_LARGE_MESSAGE = "The item is larger than DynamoDB's 400 KB limit"  # rust_core's words
+JSON_ONLY = "The body must be JSON: Content-Type application/json or a +json type."
 
 logger = Logger(child=True)
 router = Router()  # type: ignore[no-untyped-call]
@@ -38,7 +38,15 @@ def _handles(*kinds: type[Exception]) -> Callable[[_Handler], _Handler]:
 
 
 class UnsupportedMediaType(Exception):
-    """The request's Content-Type is not JSON."""
+    """The request's Content-Type is not one the route reads; `detail` names those it does."""
+
+    def __init__(self, detail: str = JSON_ONLY) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotABatch(Exception):
+    """A batch body that is well-formed JSON, but not an array."""
 
 
 class MethodNotAllowed(Exception):
@@ -77,6 +85,11 @@ def wrong_json_type(exc: rust_core.ShapeError) -> Response[str]:
     return problem(HTTPStatus.BAD_REQUEST, "The body must be a JSON object.")
 
 
+@_handles(NotABatch)
+def batch_not_an_array(exc: NotABatch) -> Response[str]:
+    return problem(HTTPStatus.BAD_REQUEST, "The body must be a JSON array of records.")
+
+
 @_handles(rust_core.ValidationError)
 def invalid_item(exc: rust_core.ValidationError | rust_core.LimitError) -> Response[str]:
     return problem(
@@ -90,6 +103,7 @@ def invalid_item(exc: rust_core.ValidationError | rust_core.LimitError) -> Respo
 _TOO_LARGE = {
     "max_body_size": "The body is over the size limit.",
     "max_item_size": ITEM_TOO_LARGE,
+    "max_records": "The batch has more records than the limit.",
 }
 
 
@@ -118,7 +132,7 @@ def bad_page_request(exc: BadPageRequest) -> Response[str]:
 
 @_handles(ItemRejected)
 def rejected_by_dynamodb(exc: ItemRejected) -> Response[str]:
-    errors = [{"path": "", "message": "DynamoDB refused the item", "keyword": "dynamodb"}]
+    errors = [{"path": "", "message": ItemRejected.message, "keyword": ItemRejected.keyword}]
     return problem(
         HTTPStatus.UNPROCESSABLE_ENTITY,
         "The item breaks the rules listed in errors.",
@@ -153,16 +167,13 @@ def already_exists(exc: AlreadyExists) -> Response[str]:
 @_handles(ItemTooLarge)
 def item_too_large(exc: ItemTooLarge) -> Response[str]:
     # DynamoDB's own check, should it ever count a byte more than the codec did
-    errors = [{"path": "", "message": ITEM_TOO_LARGE_MESSAGE, "keyword": "max_item_size"}]
+    errors = [{"path": "", "message": ItemTooLarge.message, "keyword": ItemTooLarge.keyword}]
     return problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, ITEM_TOO_LARGE, errors=errors)
 
 
 @_handles(UnsupportedMediaType)
 def not_json(exc: UnsupportedMediaType) -> Response[str]:
-    return problem(
-        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-        "The body must be JSON: Content-Type application/json or a +json type.",
-    )
+    return problem(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, exc.detail)
 
 
 @_handles(Throttled)

@@ -25,7 +25,10 @@ from py_handler.dynamo_local import free_port
 from py_handler.local import EXAMPLE_ORDER
 
 ROOT = Path(__file__).resolve().parents[2]
-BANNER = re.compile(r"Serving the items API on (?P<url>\S+) .*DynamoDB at (?P<dynamodb>\S+),")
+BANNER = re.compile(
+    r"Serving the items API on (?P<url>\S+) \(API Gateway payload (?P<payload>[\d.]+)\), "
+    r"DynamoDB at (?P<dynamodb>\S+),"
+)
 
 
 @dataclass
@@ -68,6 +71,7 @@ class LocalServer:
     dynamodb_url: str
     process: subprocess.Popen[bytes]
     output: Path
+    payload: str  # API Gateway's payload format: "2.0" (HTTP API) or "1.0" (REST API)
 
     def request(
         self,
@@ -126,7 +130,7 @@ def _wait_for_banner(process: subprocess.Popen[bytes], output: Path) -> LocalSer
     while time.monotonic() < deadline:
         found = BANNER.search(output.read_text(encoding="utf-8", errors="replace"))
         if found:
-            return LocalServer(found["url"], found["dynamodb"], process, output)
+            return LocalServer(found["url"], found["dynamodb"], process, output, found["payload"])
         if process.poll() is not None:
             raise RuntimeError(f"the local server exited early:\n{output.read_text()}")
         time.sleep(0.05)

@@ -189,7 +189,7 @@ def test_absent_is_404(
     [
         ("PUT", "/items", "GET, POST"),
         ("PATCH", "/items/kept", "GET, PUT, DELETE"),
-        ("POST", "/items/batch", "GET, PUT, DELETE"),
+        ("PATCH", "/items/batch", "GET, POST, PUT, DELETE"),
     ],
 )
 def test_an_unserved_method_is_405_with_allow(

@@ -62,11 +62,12 @@ def use_schema(
 ) -> Callable[[Any], None]:
     """Run the function with another record schema for this test, loaded as ITEM_SCHEMA would."""
     from py_handler import routes
+    from py_handler.settings import settings
 
     def use(schema: Any) -> None:
         path = tmp_path / "schema.json"
         path.write_text(json.dumps(schema), encoding="utf-8")
-        codec = routes.load_codec(path, routes.settings.max_body_bytes)
+        codec = routes.load_codec(path, settings.max_body_bytes, settings.max_batch_body_bytes)
         monkeypatch.setattr(routes, "codec", codec)
 
     return use

@@ -1,0 +1,85 @@
+"""The function's batch writes sent through a fault-injecting proxy in front of the session's
+Dynoxide, with short timeouts so that deadlines come within a second or two."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from py_handler.dynamo_local import ensure_table
+from py_handler.local import LocalContext, Request, http_api_event, response_parts
+from py_handler.store import BATCH_CLIENT_CONFIG, Store
+
+from .proxy import FaultProxy, fault_proxy
+
+if TYPE_CHECKING:
+    from tests.conftest import Table
+
+# One call lasts at most 0.75 s: the writer keeps that, and a second for the reply, in hand.
+CALL_CONFIG = Config(connect_timeout=0.25, read_timeout=0.5)
+CALL_SECONDS = 0.75
+NDJSON = "application/x-ndjson"
+REQUEST_ID = "5d0f3c2a-8b7e-4a61-9c3d-2e1f0a9b8c7d"
+
+
+@pytest.fixture(scope="session")
+def app(dynamodb_endpoint: str) -> ModuleType:
+    from py_handler import app
+
+    return app
+
+
+@pytest.fixture
+def table(table: Table) -> Iterator[Table]:
+    """The items table, empty; left empty by dropping it: these tests write hundreds of items."""
+    yield table
+    table.client.delete_table(TableName=table.name)
+    ensure_table(table.client, table.name)
+
+
+@pytest.fixture
+def proxy(app: ModuleType, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
+    """A proxy in front of Dynoxide, passing everything until a test gives it a plan; the
+    function's batch writer (made as at init) sends through it."""
+    from py_handler import routes
+
+    with fault_proxy(routes.store.client.meta.endpoint_url) as running:
+        client = boto3.client(
+            "dynamodb", endpoint_url=running.url, config=BATCH_CLIENT_CONFIG.merge(CALL_CONFIG)
+        )
+        store = Store(client, routes.store.table_name, batch_client=client)
+        assert store.batch_call_seconds == CALL_SECONDS
+        monkeypatch.setattr(routes, "writer", routes.batch_writer(store))
+        yield running
+
+
+@dataclass
+class Outcome:
+    status: int
+    headers: dict[str, str]
+    body: Any
+    started: float  # time.monotonic() when the function was called
+    elapsed: float  # seconds it took
+    remaining: float  # seconds the Lambda context had left after it
+
+
+def post_batch(app: ModuleType, body: str, *, timeout: float, ndjson: bool = True) -> Outcome:
+    """POST /items/batch, called as the Lambda runtime would with `timeout` seconds to run."""
+    content_type = NDJSON if ndjson else "application/json"
+    request = Request("POST", "/items/batch", [("Content-Type", content_type)], body.encode())
+    event = json.loads(json.dumps(http_api_event(request)))
+    context = LocalContext(aws_request_id=REQUEST_ID, timeout_seconds=timeout)
+    started = time.monotonic()
+    response = json.loads(json.dumps(app.handler(event, context)))
+    elapsed = time.monotonic() - started
+    remaining = context.get_remaining_time_in_millis() / 1000
+    status, headers, data = response_parts(response)
+    return Outcome(status, dict(headers), json.loads(data), started, elapsed, remaining)
