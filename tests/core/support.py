@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+import time
+import uuid
 from collections.abc import Callable
 from typing import Any
+
+import rust_core
+
+UUID7 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 
 class Num(str):
@@ -38,3 +45,51 @@ def raised(func: Callable[..., Any], *args: Any, **kwargs: Any) -> BaseException
     except BaseException as exc:
         return exc
     raise AssertionError(f"returned {result!r:.300} instead of raising")
+
+
+def generated_key(item: dict[str, Any], name: str = "id") -> str:
+    """The item's first attribute is the key, a UUIDv7 string."""
+    assert next(iter(item)) == name, list(item)
+    assert set(item[name]) == {"S"}
+    key = item[name]["S"]
+    assert isinstance(key, str)
+    assert UUID7.fullmatch(key), key
+    parsed = uuid.UUID(key)
+    assert parsed.version == 7
+    assert parsed.variant == uuid.RFC_4122
+    return key
+
+
+def key_millis(key: str) -> int:
+    return int(key.replace("-", "")[:12], 16)
+
+
+def now_millis() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def line_and_column(text: str, pos: int) -> tuple[int, int]:
+    """1-based, counted like json.JSONDecodeError."""
+    return text.count("\n", 0, pos) + 1, pos - text.rfind("\n", 0, pos)
+
+
+def stdlib_error(text: str) -> json.JSONDecodeError | None:
+    try:
+        json.loads(text, parse_int=Num, parse_float=Num)
+    except json.JSONDecodeError as exc:
+        return exc
+    return None
+
+
+def check_decode_error(exc: BaseException, text: str, pos: int | None) -> None:
+    """`exc` is rust_core's JSONDecodeError at `pos` (None: any position, consistently reported)."""
+    assert type(exc) is rust_core.JSONDecodeError, repr(exc)
+    assert isinstance(exc, json.JSONDecodeError)
+    assert isinstance(exc, rust_core.CodecError)
+    assert isinstance(exc.msg, str)
+    assert exc.msg
+    if pos is None:
+        assert 0 <= exc.pos <= len(text)
+    else:
+        assert exc.pos == pos
+    assert (exc.lineno, exc.colno) == line_and_column(text, exc.pos)

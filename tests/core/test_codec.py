@@ -10,7 +10,6 @@ breaks it and every later step, and each error's details are exact.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 import textwrap
@@ -28,10 +27,9 @@ from hypothesis import strategies as st
 
 import rust_core
 
-from .support import Num, compact, raised
+from .support import UUID7, Num, compact, generated_key, key_millis, now_millis, raised
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-UUID7 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 MIB = 1_048_576
 KEY_ID_SIZE = len("id") + 36  # what a generated key adds to an item's size
 
@@ -60,27 +58,6 @@ def validation_pairs(exc: BaseException) -> list[tuple[str, str]]:
         assert isinstance(error["message"], str)
         assert error["message"]
     return sorted((error["path"], error["keyword"]) for error in exc.errors)
-
-
-def generated_key(item: dict[str, Any], name: str = "id") -> str:
-    """The item's first attribute is the key, a UUIDv7 string."""
-    assert next(iter(item)) == name, list(item)
-    assert set(item[name]) == {"S"}
-    key = item[name]["S"]
-    assert isinstance(key, str)
-    assert UUID7.fullmatch(key), key
-    parsed = uuid.UUID(key)
-    assert parsed.version == 7
-    assert parsed.variant == uuid.RFC_4122
-    return key
-
-
-def key_millis(key: str) -> int:
-    return int(key.replace("-", "")[:12], 16)
-
-
-def now_millis() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def with_key(item: dict[str, Any], key: str, name: str = "id") -> dict[str, Any]:

@@ -19,13 +19,11 @@ from __future__ import annotations
 import gc
 import json
 import random
-import re
 import subprocess
 import sys
 import textwrap
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,10 +35,18 @@ from hypothesis import strategies as st
 
 import rust_core
 
-from .support import Num, compact, raised
+from .support import (
+    Num,
+    check_decode_error,
+    compact,
+    generated_key,
+    key_millis,
+    now_millis,
+    raised,
+    stdlib_error,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-UUID7 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 MIB = 1_048_576
 DEFAULT_BATCH_BYTES = 6_291_456
 DEFAULT_BATCH_RECORDS = 10_000
@@ -66,33 +72,6 @@ def check_limit(exc: BaseException, keyword: str) -> None:
     assert isinstance(message, str)
     assert message
     assert exc.path == ""
-
-
-def line_and_column(text: str, pos: int) -> tuple[int, int]:
-    """1-based, counted like json.JSONDecodeError."""
-    return text.count("\n", 0, pos) + 1, pos - text.rfind("\n", 0, pos)
-
-
-def stdlib_error(text: str) -> json.JSONDecodeError | None:
-    try:
-        json.loads(text, parse_int=Num, parse_float=Num)
-    except json.JSONDecodeError as exc:
-        return exc
-    return None
-
-
-def check_decode_error(exc: BaseException, text: str, pos: int | None) -> None:
-    """`exc` is rust_core's JSONDecodeError at `pos` (None: anywhere, consistently reported)."""
-    assert type(exc) is rust_core.JSONDecodeError, repr(exc)
-    assert isinstance(exc, json.JSONDecodeError)
-    assert isinstance(exc, rust_core.CodecError)
-    assert isinstance(exc.msg, str)
-    assert exc.msg
-    if pos is None:
-        assert 0 <= exc.pos <= len(text)
-    else:
-        assert exc.pos == pos, (exc.pos, exc.msg)
-    assert (exc.lineno, exc.colno) == line_and_column(text, exc.pos)
 
 
 def forms(body: str) -> list[str | bytes]:
@@ -150,27 +129,6 @@ def summary(errors: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         else:
             out.append((entry["index"], pairs))
     return out
-
-
-def generated_key(item: dict[str, Any], name: str = "id") -> str:
-    """The item's first attribute is the key, a UUIDv7 string."""
-    assert next(iter(item)) == name, list(item)
-    assert set(item[name]) == {"S"}
-    key = item[name]["S"]
-    assert isinstance(key, str)
-    assert UUID7.fullmatch(key), key
-    parsed = uuid.UUID(key)
-    assert parsed.version == 7
-    assert parsed.variant == uuid.RFC_4122
-    return key
-
-
-def key_millis(key: str) -> int:
-    return int(key.replace("-", "")[:12], 16)
-
-
-def now_millis() -> int:
-    return time.time_ns() // 1_000_000
 
 
 GENERATED = "<generated>"

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 import rust_core
 
-from .support import Num, compact, raised
+from .support import Num, check_decode_error, compact, raised, stdlib_error
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -122,36 +122,9 @@ def resolve(doc: Any, pointer: str) -> Any:
     return node
 
 
-def line_and_column(text: str, pos: int) -> tuple[int, int]:
-    """1-based, counted like json.JSONDecodeError."""
-    return text.count("\n", 0, pos) + 1, pos - text.rfind("\n", 0, pos)
-
-
-def stdlib_error(text: str) -> json.JSONDecodeError | None:
-    try:
-        json.loads(text, parse_int=Num, parse_float=Num)
-    except json.JSONDecodeError as exc:
-        return exc
-    return None
-
-
 # --------------------------------------------------------------------------------------------------
 # Assertions
 # --------------------------------------------------------------------------------------------------
-
-
-def check_decode_error(exc: BaseException, text: str, pos: int | None) -> None:
-    """`exc` is rust_core's JSONDecodeError at `pos` (None: any position, consistently reported)."""
-    assert type(exc) is rust_core.JSONDecodeError, repr(exc)
-    assert isinstance(exc, json.JSONDecodeError)
-    assert isinstance(exc, rust_core.CodecError)
-    assert isinstance(exc.msg, str)
-    assert exc.msg
-    if pos is None:
-        assert 0 <= exc.pos <= len(text)
-    else:
-        assert exc.pos == pos
-    assert (exc.lineno, exc.colno) == line_and_column(text, exc.pos)
 
 
 def check_limit_error(exc: BaseException, doc: Any, keyword: str, paths: list[str]) -> None:

@@ -25,7 +25,7 @@ import pytest
 
 import rust_core
 
-from .support import Num, compact
+from .support import UUID7, Num, compact
 
 SUITE = Path(__file__).resolve().parents[1] / "schema_suite"
 
@@ -121,8 +121,6 @@ ARRAY_KEYWORDS |= {"additional_items"}
 OBJECT_KEYWORDS = {"max_properties", "min_properties", "required", "dependent_required"}
 OBJECT_KEYWORDS |= {"property_names"}
 PROPERTY_KEYWORDS = {"additional_properties", "unevaluated_properties"}
-
-UUID7 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 
 @dataclass(frozen=True)
