@@ -73,7 +73,7 @@ class Order(Strict):
 def order(rng: random.Random, lines: int, notes: int) -> bytes:
     """An order valid under py_handler/schema.json."""
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-    sku = lambda: "SKU-" + "".join(rng.choice(letters) for _ in range(rng.randint(8, 28)))  # noqa: E731
+    sku = lambda: "SKU-" + "".join(rng.choice(letters) for _ in range(rng.randint(16, 28)))  # noqa: E731
     customer = {
         "id": f"c-{rng.randint(1, 10**6)}",
         "name": "Ada Lovelace",
@@ -146,7 +146,7 @@ def compile_cost() -> tuple[float, float]:
 def main() -> None:
     ways = {"jsonschema": with_jsonschema, "powertools": with_powertools, "rust_core": CODEC.decode}
     rng = random.Random(7)
-    for lines, notes in ((8, 200), (100, 1800)):
+    for lines, notes in ((10, 220), (100, 2000)):  # ~1 KB and ~10 KB
         body = order(rng, lines, notes)
         items = {name: fn(body) for name, fn in ways.items()}
         ours = {k: v for k, v in items["rust_core"].items() if k != "id"}
