@@ -136,12 +136,24 @@ fn describe(kind: &ValidationErrorKind, path: &str, found: &mut Vec<Invalid>) {
         K::ExclusiveMinimum { limit } => push(here(), "exclusive_minimum", format!("Must be greater than {limit}")),
         K::ExclusiveMaximum { limit } => push(here(), "exclusive_maximum", format!("Must be less than {limit}")),
         K::MultipleOf { multiple_of } => push(here(), "multiple_of", format!("Must be a multiple of {multiple_of}")),
-        K::MinLength { limit } => push(here(), "min_length", format!("Must be at least {limit} characters long")),
-        K::MaxLength { limit } => push(here(), "max_length", format!("Must be at most {limit} characters long")),
-        K::MinItems { limit } => push(here(), "min_items", format!("Must have at least {limit} items")),
-        K::MaxItems { limit } => push(here(), "max_items", format!("Must have at most {limit} items")),
-        K::MinProperties { limit } => push(here(), "min_properties", format!("Must have at least {limit} properties")),
-        K::MaxProperties { limit } => push(here(), "max_properties", format!("Must have at most {limit} properties")),
+        K::MinLength { limit } => {
+            push(here(), "min_length", format!("Must be at least {} long", count(*limit, "character", "characters")))
+        }
+        K::MaxLength { limit } => {
+            push(here(), "max_length", format!("Must be at most {} long", count(*limit, "character", "characters")))
+        }
+        K::MinItems { limit } => {
+            push(here(), "min_items", format!("Must have at least {}", count(*limit, "item", "items")))
+        }
+        K::MaxItems { limit } => {
+            push(here(), "max_items", format!("Must have at most {}", count(*limit, "item", "items")))
+        }
+        K::MinProperties { limit } => {
+            push(here(), "min_properties", format!("Must have at least {}", count(*limit, "property", "properties")))
+        }
+        K::MaxProperties { limit } => {
+            push(here(), "max_properties", format!("Must have at most {}", count(*limit, "property", "properties")))
+        }
         K::UniqueItems => push(here(), "unique_items", "Items must be unique".into()),
         K::Pattern { pattern } => push(here(), "pattern", format!("Must match the pattern {pattern}")),
         K::BacktrackLimitExceeded { .. } | K::RegexEngineFailure { .. } => {
@@ -159,6 +171,11 @@ fn describe(kind: &ValidationErrorKind, path: &str, found: &mut Vec<Invalid>) {
         K::Custom { .. } => push(here(), "custom", "Breaks a custom rule of the schema".into()),
         K::Referencing(_) => push(here(), "ref", "A reference in the schema could not be resolved".into()),
     }
+}
+
+/// "1 item", "2 items".
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn type_names(kind: &TypeKind) -> String {

@@ -119,7 +119,7 @@ def mixed_ndjson() -> tuple[str, list[dict[str, Any]]]:
             "index": 1,
             "line": 2,
             "errors": [
-                {"path": "/lines", "message": "Must have at least 1 items", "keyword": "min_items"}
+                {"path": "/lines", "message": "Must have at least 1 item", "keyword": "min_items"}
             ],
         },
         {

@@ -278,7 +278,7 @@ def test_a_body_that_is_not_json_is_415(server: LocalServer, seeded: Table) -> N
                     "message": "Must match the pattern ^[A-Z]{3}$",
                     "keyword": "pattern",
                 },
-                {"path": "/lines", "message": "Must have at least 1 items", "keyword": "min_items"},
+                {"path": "/lines", "message": "Must have at least 1 item", "keyword": "min_items"},
                 {
                     "path": "/x~1y",
                     "message": "This property is not allowed",

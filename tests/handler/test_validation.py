@@ -108,7 +108,7 @@ def test_a_valid_order_is_stored(
         ),
         (
             changed("customer/name", ""),
-            [error("/customer/name", "Must be at least 1 characters long", "min_length")],
+            [error("/customer/name", "Must be at least 1 character long", "min_length")],
         ),
         (
             changed("customer/name", "n" * 201),
@@ -123,7 +123,7 @@ def test_a_valid_order_is_stored(
             [error("/currency", "Must match the pattern ^[A-Z]{3}$", "pattern")],
         ),
         (changed("currency", 978), [error("/currency", "Must be of type string", "type")]),
-        (changed("lines", []), [error("/lines", "Must have at least 1 items", "min_items")]),
+        (changed("lines", []), [error("/lines", "Must have at least 1 item", "min_items")]),
         (
             changed("lines", [LINE] * 101),
             [error("/lines", "Must have at most 100 items", "max_items")],
@@ -224,7 +224,7 @@ def test_every_violation_is_listed_at_once(
     reply = invoke(make_event("POST", "/items", json.dumps(record)))
     # THEN every violation is listed, and none of the values is echoed
     assert reply == invalid(
-        error("/customer/name", "Must be at least 1 characters long", "min_length"),
+        error("/customer/name", "Must be at least 1 character long", "min_length"),
         error("/customer/email", "Must be a valid email", "format"),
         error("/currency", "Must match the pattern ^[A-Z]{3}$", "pattern"),
         error("/lines/1/sku", "Must match the pattern ^[A-Z0-9-]{1,32}$", "pattern"),
