@@ -9,7 +9,8 @@ DYNOXIDE_VERSION := 3.2.0
 DYNOXIDE_ROOT := $(TOOLS_DIR)/dynoxide-$(DYNOXIDE_VERSION)
 export DYNOXIDE_BIN := $(DYNOXIDE_ROOT)/bin/dynoxide
 
-.PHONY: run test develop dynoxide lint test-rust test-python build-ItemsFunction clean
+.PHONY: run test develop dynoxide lint test-rust test-python build-ItemsFunction clean \
+	wheels check-wheel layer check-aarch64
 
 run: develop dynoxide
 	$(PY) -m py_handler.local
@@ -53,6 +54,91 @@ test-python: develop dynoxide
 build-ItemsFunction:
 	mkdir -p "$(ARTIFACTS_DIR)/py_handler"
 	cp py_handler/*.py py_handler/schema.json "$(ARTIFACTS_DIR)/py_handler/"
+
+# ---- Release artefacts: manylinux2014 wheels and Lambda layers (x86_64 and arm64) ----------------
+DIST := dist
+ZIGLANG_VERSION := 0.15.2
+AUDITWHEEL_VERSION := 6.8.2
+# apt-get runs as root in CI and here; elsewhere through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# A wheel of one architecture (x86_64 or aarch64): rust_core-V-cp39-abi3-manylinux_2_17_ARCH...whl.
+wheel = $(firstword $(wildcard $(DIST)/rust_core-*-cp39-abi3-manylinux_2_17_$(1)*.whl))
+RUST_CORE_SOURCES := Cargo.toml Cargo.lock pyproject.toml rust_core/Cargo.toml \
+	$(wildcard rust_core/src/*.rs python/rust_core/*.py python/rust_core/*.pyi)
+# zig links against glibc 2.17 symbols, so the wheels load on Amazon Linux 2 and 2023 alike. maturin
+# finds zig (ziglang from PyPI) through the interpreter of the virtual environment on PATH.
+VENV_BIN := $(abspath $(VENV))/bin
+MATURIN_BUILD := VIRTUAL_ENV=$(abspath $(VENV)) $(VENV_BIN)/maturin build --release --zig \
+	--compatibility manylinux2014 --out $(DIST)
+# rustup can fetch no aarch64 standard library here; Debian's rustc 1.96 ships one (arm64 package).
+DEBIAN_RUST_AARCH64 := /usr/lib/rustlib/aarch64-unknown-linux-gnu/lib
+
+$(VENV)/.zig: $(VENV)/.installed
+	$(PY) -m pip install --quiet ziglang==$(ZIGLANG_VERSION)
+	touch $@
+
+$(DEBIAN_RUST_AARCH64):
+	$(SUDO) dpkg --add-architecture arm64
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq rustc-web cargo-web libstd-rust-web-dev:arm64
+
+# Both wheels, rebuilt when rust_core changes. x86_64 with rustup's toolchain; aarch64 with Debian's
+# (/usr/bin first on PATH, its own target dir so the two compilers never share build artefacts).
+$(DIST)/.wheels: $(RUST_CORE_SOURCES) | $(VENV)/.zig $(DEBIAN_RUST_AARCH64)
+	rm -f $(DIST)/rust_core-*.whl
+	PATH=$(VENV_BIN):$$PATH $(MATURIN_BUILD) --target x86_64-unknown-linux-gnu
+	PATH=$(VENV_BIN):/usr/bin:$$PATH RUSTC=/usr/bin/rustc CARGO=/usr/bin/cargo \
+		CARGO_TARGET_DIR=$(abspath target/debian-aarch64) \
+		$(MATURIN_BUILD) --target aarch64-unknown-linux-gnu
+	# maturin writes the legacy tag first (manylinux2014_ARCH.manylinux_2_17_ARCH); the same tag
+	# set in PEP 600 order gives the name the contract documents.
+	cd $(DIST) && for w in rust_core-*-cp39-abi3-manylinux2014_*.whl; do \
+		mv "$$w" "$$(echo "$$w" | sed -E 's/manylinux2014_([a-z0-9_]+)\.manylinux_2_17_[a-z0-9_]+/manylinux_2_17_\1.manylinux2014_\1/')"; \
+	done
+	touch $@
+
+wheels: $(DIST)/.wheels
+	ls -l $(DIST)/*.whl
+
+# The x86_64 wheel in a fresh venv, with tests/core run from a copy outside the clone (so neither
+# python/ nor the rust_core/ crate folder can stand in for the installed package); then auditwheel
+# on both wheels must name manylinux_2_17.
+WHEELCHECK_DIR ?= /tmp/rust_core-wheelcheck
+check-wheel: wheels dynoxide
+	rm -rf $(WHEELCHECK_DIR) && mkdir -p $(WHEELCHECK_DIR)/tests
+	$(PYTHON) -m venv $(WHEELCHECK_DIR)/venv
+	$(WHEELCHECK_DIR)/venv/bin/pip install --quiet auditwheel==$(AUDITWHEEL_VERSION) \
+		$(call wheel,x86_64) \
+		-r <(grep -E '^(boto3|botocore|pytest|hypothesis|PyYAML)==' requirements-dev.txt)
+	cp -r tests/conftest.py tests/core tests/corpus tests/schema_suite $(WHEELCHECK_DIR)/tests/
+	touch $(WHEELCHECK_DIR)/tests/__init__.py
+	cp -r py_handler template.yaml $(WHEELCHECK_DIR)/
+	cd $(WHEELCHECK_DIR) && venv/bin/python -c \
+		'import rust_core, sys; sys.exit(rust_core.__file__.find("/site-packages/") < 0)'
+	cd $(WHEELCHECK_DIR) && venv/bin/python -m pytest -q -p no:cacheprovider tests/core
+	for w in $(call wheel,x86_64) $(call wheel,aarch64); do \
+		$(WHEELCHECK_DIR)/venv/bin/auditwheel show $$w > $(WHEELCHECK_DIR)/auditwheel.txt; \
+		cat $(WHEELCHECK_DIR)/auditwheel.txt; \
+		grep -q '^"manylinux_2_17_' $(WHEELCHECK_DIR)/auditwheel.txt || exit 1; \
+	done
+
+# Lambda layers: python/ with rust_core (from the matching wheel), Powertools and the X-Ray SDK
+# (packaging/layer-requirements.txt, pure Python; boto3 comes with the Lambda runtime).
+$(DIST)/layer-x86_64.zip: $(DIST)/.wheels packaging/build_layer.py packaging/layer-requirements.txt
+	$(PY) packaging/build_layer.py $(call wheel,x86_64) $@
+
+$(DIST)/layer-arm64.zip: $(DIST)/.wheels packaging/build_layer.py packaging/layer-requirements.txt
+	$(PY) packaging/build_layer.py $(call wheel,aarch64) $@
+
+layer: $(DIST)/layer-x86_64.zip $(DIST)/layer-arm64.zip
+	ls -l $^
+	$(PY) -m pytest -q -p no:cacheprovider tests/packaging
+
+# The aarch64 wheel and the arm64 layer, run by Debian's arm64 python3.11 under qemu-user.
+check-aarch64: layer
+	command -v qemu-aarch64-static >/dev/null || $(SUDO) apt-get install -y -qq qemu-user-static
+	packaging/check-aarch64.sh $(call wheel,aarch64) $(DIST)/layer-arm64.zip \
+		$(abspath target/check-aarch64) $(VENV_BIN)/pip
 
 clean:
 	rm -rf $(VENV) target dist
