@@ -1,15 +1,20 @@
 """Fast, strict conversion between JSON, Python values and DynamoDB items, in Rust."""
 
-from rust_core._rust_core import (
-    RecordCodec,
-    deserialize,
-    deserialize_item,
-    item_size,
-    item_to_json,
-    json_to_item,
-    serialize,
-    serialize_item,
-)
+try:
+    from rust_core._rust_core import (
+        RecordCodec,
+        deserialize,
+        deserialize_item,
+        item_size,
+        item_to_json,
+        json_to_item,
+        serialize,
+        serialize_item,
+    )
+except ImportError as error:  # say which of the usual reasons it is, and what to install instead
+    from rust_core._diagnose import explain
+
+    raise ImportError(explain(error)) from error
 from rust_core.errors import (
     CodecError,
     InternalError,
