@@ -93,3 +93,19 @@ def check_decode_error(exc: BaseException, text: str, pos: int | None) -> None:
     else:
         assert exc.pos == pos
     assert (exc.lineno, exc.colno) == line_and_column(text, exc.pos)
+
+
+def describe(
+    func: Callable[..., Any], *args: Any, shown: Callable[[Any], Any] = lambda r: r
+) -> Any:
+    """What a call does, comparably: ("returns", shown(result)) or ("raises", class, details)."""
+    try:
+        result = func(*args)
+    except Exception as exc:
+        details: Any = None
+        if isinstance(exc, json.JSONDecodeError):
+            details = (exc.pos, exc.lineno, exc.colno, exc.msg)
+        elif isinstance(exc, rust_core.LimitError):
+            details = exc.errors
+        return ("raises", type(exc), details)
+    return ("returns", shown(result))

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 import rust_core
 
-from .support import UUID7, Num, compact, generated_key, key_millis, now_millis, raised
+from .support import UUID7, Num, compact, describe, generated_key, key_millis, now_millis, raised
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MIB = 1_048_576
@@ -304,19 +304,6 @@ PARSE_FAILURES = [
     '{"":1}',
     '{"m":{"":1}}',
 ]
-
-
-def describe(func: Callable[..., Any], *args: Any) -> Any:
-    try:
-        result = func(*args)
-    except Exception as exc:
-        details: Any = None
-        if isinstance(exc, json.JSONDecodeError):
-            details = (exc.pos, exc.lineno, exc.colno, exc.msg)
-        elif isinstance(exc, rust_core.LimitError):
-            details = exc.errors
-        return ("raises", type(exc), details)
-    return ("returns", result)
 
 
 @pytest.mark.parametrize("body", PARSE_FAILURES, ids=repr)

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 import rust_core
 
-from .support import Num, check_decode_error, compact, raised, stdlib_error
+from .support import Num, check_decode_error, compact, describe, raised, stdlib_error
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -406,20 +406,9 @@ def test_corpus_bytes_and_str_agree(name: str) -> None:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return
-    assert describe(rust_core.json_to_item, data) == describe(rust_core.json_to_item, text)
-
-
-def describe(func: Any, *args: Any) -> Any:
-    try:
-        result = func(*args)
-    except Exception as exc:
-        details: Any = None
-        if isinstance(exc, json.JSONDecodeError):
-            details = (exc.pos, exc.lineno, exc.colno, exc.msg)
-        elif isinstance(exc, rust_core.LimitError):
-            details = exc.errors
-        return ("raises", type(exc), details)
-    return ("returns", strict(result))
+    assert describe(rust_core.json_to_item, data, shown=strict) == describe(
+        rust_core.json_to_item, text, shown=strict
+    )
 
 
 # --------------------------------------------------------------------------------------------------
