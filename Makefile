@@ -10,12 +10,17 @@ DYNOXIDE_ROOT := $(TOOLS_DIR)/dynoxide-$(DYNOXIDE_VERSION)
 export DYNOXIDE_BIN := $(DYNOXIDE_ROOT)/bin/dynoxide
 
 .PHONY: run test develop dynoxide lint test-rust test-python build-ItemsFunction clean \
-	wheels check-wheel layer check-aarch64
+	wheels check-wheel layer check-aarch64 check-template check-release build-RustCoreLayerArm64 \
+	build-RustCoreLayerX86
 
 run: develop dynoxide
 	$(PY) -m py_handler.local
 
-test: test-rust lint test-python
+# Then the release artefacts: both wheels and layers built and run (x86_64 natively, aarch64 under
+# qemu), and the SAM template validated and built.
+test: test-rust lint test-python check-release
+
+check-release: check-wheel check-aarch64 check-template
 
 $(VENV)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,14 +51,10 @@ lint: develop
 	$(VENV)/bin/mypy
 	$(VENV)/bin/cfn-lint template.yaml
 
+# tests/packaging checks built artefacts: the targets that build them run it (check-release).
 test-python: develop dynoxide
-	$(PY) -m pytest
+	$(PY) -m pytest --ignore=tests/packaging
 
-# `sam build` (BuildMethod: makefile): the function's package is py_handler alone; rust_core and
-# Powertools arrive in the layer.
-build-ItemsFunction:
-	mkdir -p "$(ARTIFACTS_DIR)/py_handler"
-	cp py_handler/*.py py_handler/schema.json "$(ARTIFACTS_DIR)/py_handler/"
 
 # ---- Release artefacts: manylinux2014 wheels and Lambda layers (x86_64 and arm64) ----------------
 DIST := dist
@@ -132,7 +133,7 @@ $(DIST)/layer-arm64.zip: $(DIST)/.wheels packaging/build_layer.py packaging/laye
 
 layer: $(DIST)/layer-x86_64.zip $(DIST)/layer-arm64.zip
 	ls -l $^
-	$(PY) -m pytest -q -p no:cacheprovider tests/packaging
+	$(PY) -m pytest -q -p no:cacheprovider tests/packaging/test_layers.py
 
 # The aarch64 wheel and the arm64 layer, run by Debian's arm64 python3.11 under qemu-user.
 check-aarch64: layer
@@ -141,4 +142,38 @@ check-aarch64: layer
 		$(abspath target/check-aarch64) $(VENV_BIN)/pip
 
 clean:
-	rm -rf $(VENV) target dist
+	rm -rf $(VENV) target dist .aws-sam
+
+# ---- `sam build` (BuildMethod: makefile, in source: samconfig.toml) ------------------------------
+# The function's package is py_handler alone; rust_core, Powertools and the X-Ray SDK arrive in
+# the layer of the function's architecture, unpacked from the same zip `make layer` builds.
+# The local server's modules stay behind.
+FUNCTION_FILES := $(filter-out py_handler/local.py py_handler/dynamo_local.py,$(wildcard py_handler/*.py)) \
+	py_handler/schema.json
+
+build-ItemsFunction:
+	mkdir -p "$(ARTIFACTS_DIR)/py_handler"
+	cp $(FUNCTION_FILES) "$(ARTIFACTS_DIR)/py_handler/"
+
+build-RustCoreLayerArm64: $(DIST)/layer-arm64.zip
+	$(PY) -m zipfile -e $< "$(ARTIFACTS_DIR)"
+
+build-RustCoreLayerX86: $(DIST)/layer-x86_64.zip
+	$(PY) -m zipfile -e $< "$(ARTIFACTS_DIR)"
+
+# The template checks: SAM CLI (its own virtual environment, once per machine: its pins differ
+# from the project's) validates and lints, cfn-lint (the project's pin) too, then `sam build`
+# builds both layers and the function, checked by tests/packaging/test_sam_build.py.
+SAM_VERSION := 1.170.0
+SAM_ROOT := $(TOOLS_DIR)/aws-sam-cli-$(SAM_VERSION)
+SAM := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(SAM_ROOT)/bin/sam
+
+$(SAM_ROOT)/bin/sam:
+	$(PYTHON) -m venv $(SAM_ROOT)
+	$(SAM_ROOT)/bin/pip install --quiet aws-sam-cli==$(SAM_VERSION)
+
+check-template: $(SAM_ROOT)/bin/sam layer dynoxide
+	$(SAM) validate --lint
+	$(VENV)/bin/cfn-lint template.yaml
+	$(SAM) build
+	$(PY) -m pytest -q -p no:cacheprovider tests/packaging/test_sam_build.py

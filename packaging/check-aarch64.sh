@@ -19,20 +19,24 @@ run() { # PYTHONPATH, code: the arm64 interpreter under qemu, from outside the c
 	(cd "$work" && PYTHONPATH=$1 qemu-aarch64-static -L "$root" "$root/usr/bin/python3.11" -c "$2")
 }
 
-# 1. The wheel alone: rust_core imports and converts.
 rm -rf "$work/wheel" "$work/layer" && mkdir -p "$work/wheel" "$work/layer"
 python3 -m zipfile -e "$wheel" "$work/wheel"
-run "$work/wheel" 'import platform, rust_core
-item = rust_core.json_to_item(b"{\"a\":1}")
-assert platform.machine() == "aarch64" and item == {"a": {"N": "1"}}, item
-print(platform.machine(), "wheel:", item)'
-
-# 2. The layer as Lambda mounts it (/opt/python before the runtime's boto3): Powertools' Tracer with
-#    the X-Ray SDK around a rust_core call.
 python3 -m zipfile -e "$layer" "$work/layer"
 "$pip" install --quiet --upgrade --target "$work/runtime" --only-binary=:all: --platform any \
 	--implementation py --python-version 3.11 \
 	-r <(grep -E '^(boto3|botocore)==' requirements-dev.txt)
+smoke=$(realpath packaging/parity_smoke.py)
+
+# 1. The wheel alone: rust_core imports on aarch64 and agrees with boto3.
+run "$work/wheel" 'import platform, rust_core
+assert platform.machine() == "aarch64", platform.machine()
+assert rust_core.__file__.startswith("'"$work/wheel/"'"), rust_core.__file__
+print(platform.machine(), "wheel:", rust_core.json_to_item(b"{\"a\":1}"))'
+(cd "$work" && PYTHONPATH="$work/wheel:$work/runtime" qemu-aarch64-static -L "$root" \
+	"$root/usr/bin/python3.11" "$smoke")
+
+# 2. The layer as Lambda mounts it (/opt/python before the runtime's boto3): Powertools' Tracer with
+#    the X-Ray SDK around a rust_core call.
 run "$work/layer/python:$work/runtime" 'import platform, rust_core
 from aws_lambda_powertools import Tracer
 tracer = Tracer(service="probe", disabled=True)
