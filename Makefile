@@ -9,7 +9,7 @@ DYNOXIDE_VERSION := 3.2.0
 DYNOXIDE_ROOT := $(TOOLS_DIR)/dynoxide-$(DYNOXIDE_VERSION)
 export DYNOXIDE_BIN := $(DYNOXIDE_ROOT)/bin/dynoxide
 
-.PHONY: run test develop dynoxide lint test-rust test-python build-ItemsFunction clean \
+.PHONY: run test bench bench-quick develop dynoxide lint test-rust test-python build-ItemsFunction clean \
 	wheels check-wheel layer check-aarch64 check-template check-release build-RustCoreLayerArm64 \
 	build-RustCoreLayerX86
 
@@ -17,8 +17,8 @@ run: develop dynoxide
 	$(PY) -m py_handler.local
 
 # Then the release artefacts: both wheels and layers built and run (x86_64 natively, aarch64 under
-# qemu), and the SAM template validated and built.
-test: test-rust lint test-python check-release
+# qemu), and the SAM template validated and built; last, the benchmarks' smoke run.
+test: test-rust lint test-python check-release bench-quick
 
 check-release: check-wheel check-aarch64 check-template
 
@@ -50,6 +50,19 @@ lint: develop
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/cfn-lint template.yaml
+
+# The benchmarks' peers (bench/requirements.txt) beside the project's own packages.
+$(VENV)/.bench: bench/requirements.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	touch $@
+
+# Every task side by side with its peers (under 10 minutes): bench/RESULTS.md and bench/plots.
+bench: develop dynoxide $(VENV)/.bench
+	$(PY) -m bench
+
+# The same tasks on small inputs, a few rounds (under a minute): fails only if one crashes.
+bench-quick: develop dynoxide $(VENV)/.bench
+	$(PY) -m bench --quick > /dev/null
 
 # tests/packaging checks built artefacts: the targets that build them run it (check-release).
 test-python: develop dynoxide

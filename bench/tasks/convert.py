@@ -1,0 +1,119 @@
+"""JSON body to item and item to JSON, and the boto3 drop-ins on Python values: every peer on every
+single-record body, against boto3 with the standard library's json."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import rust_core
+from bench import peers
+from bench.report import Section, Table, duration, ratio
+from bench.timing import Timing, compare
+from bench.workloads import SINGLE, Body, as_values
+
+# What each operation is given, from one body: the body, its item (B as bytes, as the boto3 client
+# returns it), or its Python values (numbers as Decimal).
+OPERATIONS: dict[str, tuple[str, Callable[[bytes], Any]]] = {
+    "json_to_item": ("JSON body -> item", lambda body: body),
+    "item_to_json": ("item -> JSON", rust_core.json_to_item),
+    "serialize_item": ("Python values -> item (drop-in)", as_values),
+    "deserialize_item": ("item -> Python values (drop-in)", rust_core.json_to_item),
+}
+# The guide's targets for rust_core, as a fraction of the baseline's time.
+TARGETS = {
+    "json_to_item": 0.05, "item_to_json": 0.05, "serialize_item": 0.1, "deserialize_item": 0.1
+}  # fmt: skip
+
+
+def runnable(peer: peers.Peer, operation: str, argument: Any) -> Callable[[], object] | str:
+    """The timed call, or why the peer cannot run on this input."""
+    fn = getattr(peer, operation)
+    try:
+        fn(argument)
+    except Exception as exc:
+        return f"fails: {type(exc).__name__}"
+    return lambda: fn(argument)
+
+
+def verdict(peer: peers.Peer, operation: str, bodies: list[Body]) -> str:
+    edge = peers.differences(peer, operation)
+    wrong = [d for d in edge if d.wrong]
+    if any(d.wrong for d in peers.workload_differences(peer, operation, bodies)):
+        return "**wrong on these bodies**"
+    if wrong:
+        return f"wrong on {len(wrong)} edge case{'s' * (len(wrong) > 1)}"
+    return "right, other number text" if edge else "exact"
+
+
+def measure(operation: str, all_peers: list[peers.Peer], quick: bool) -> Section:
+    title, prepare = OPERATIONS[operation]
+    able = [p for p in all_peers if getattr(p, operation) is not None]
+    bodies = [make() for make in SINGLE]
+    headers = ["peer", *(b.name for b in bodies), "answers"]
+    cells: dict[str, list[str]] = {p.name: [] for p in able}
+    ours: dict[str, Timing] = {}
+    for body in bodies:
+        argument = prepare(body.data)
+        ways: dict[str, Callable[[], object]] = {}
+        for peer in able:
+            call = runnable(peer, operation, argument)
+            if isinstance(call, str):
+                cells[peer.name].append(call)
+            else:
+                ways[peer.name] = call
+        rounds, budget = (3, 0.01) if quick else (9, 0.08 if len(body.data) < 100_000 else 0.25)
+        timings = compare(ways, peers.BASELINE, rounds=rounds, budget=budget)
+        for name, timing in timings.items():
+            cells[name].append(f"{duration(timing.seconds)} ({ratio(timing)})")
+        ours[body.name] = timings["rust_core"]
+    rows = [[p.name, *cells[p.name], verdict(p, operation, bodies)] for p in able]
+    target = TARGETS[operation]
+    reached = ", ".join(f"{ratio(t)} at {name}" for name, t in ours.items())
+    met = all(t.ratio <= target for t in ours.values())
+    findings = [
+        f"rust_core takes {reached} of the baseline's time: the guide's target of {target}x is "
+        + ("met." if met else "**not met**."),
+    ]
+    findings.append(exact_peers(able, rows))
+    differences = Table(
+        ["peer", "first differences on edge cases (found by running them)"],
+        [
+            [p.name, "; ".join(d.text + ("" if d.wrong else " (cosmetic)") for d in diffs[:3])]
+            for p in able
+            if (diffs := peers.differences(p, operation))
+        ],
+    )
+    return Section(
+        title=title,
+        method=(
+            f"Median time per call over interleaved rounds ({rounds if quick else 9}), and in "
+            f"parentheses the median per-round ratio to `{peers.BASELINE}`. 'answers' runs each "
+            "peer on edge cases (sets, binary, 38-digit numbers, exponents) and on these bodies: "
+            "a fast wrong answer is marked as wrong."
+        ),
+        tables=[Table(headers, rows), differences] if differences.rows else [Table(headers, rows)],
+        findings=findings,
+    )
+
+
+def exact_peers(able: list[peers.Peer], rows: list[list[str]]) -> str:
+    """A sentence naming the other peers whose answers match boto3's."""
+    right = [p for p, row in zip(able, rows) if row[-1] in ("exact", "right, other number text")]
+    others = [p.name for p in right if p.name not in ("rust_core", peers.BASELINE)]
+    if not others:
+        return "No other peer gives the right answer on every edge case."
+    return f"Other peers right on every edge case: {', '.join(others)}."
+
+
+def run(quick: bool) -> list[Section]:
+    found, unavailable = peers.load()
+    sections = [measure(operation, found, quick) for operation in OPERATIONS]
+    sections[0].unavailable = [(f"{u.name} {u.version}", u.reason) for u in unavailable]
+    return sections
+
+
+if __name__ == "__main__":
+    for section in run(quick="--quick" in sys.argv):
+        print(section.markdown(), end="\n\n")

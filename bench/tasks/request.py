@@ -1,0 +1,514 @@
+"""The full request path, in process: our handler (py_handler.app) against the conventional one
+(bench.conventional), both writing to and reading from one local DynamoDB (Dynoxide).
+
+    python -m bench.tasks.request [--quick]
+
+Per request: wall time, interleaved; then where each handler's time goes (rust_core, handler and
+Powertools, botocore, other, and waiting for DynamoDB), metered and from a thread-CPU profile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import cProfile
+import functools
+import gc
+import json
+import os
+import pstats
+import sys
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from unittest import mock
+
+from boto3.dynamodb.types import TypeDeserializer
+from boto3.resources.action import ServiceAction
+from botocore.client import BaseClient
+
+from bench import workloads
+from bench.report import Section, Table, duration, ratio
+from bench.timing import Timing, compare
+from py_handler.dynamo_local import Dynoxide, ensure_table, local_client
+from py_handler.local import LocalContext
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+ROOT = Path(__file__).resolve().parents[2]
+EVENTS = ROOT / "tests" / "events"
+TABLE_NAME = "items"
+CONVENTIONAL = "conventional"
+OURS = "ours (rust_core)"
+POST = "POST /items"
+GET = "GET /items/{id}"
+
+# What the function reads at init (as in tests/conftest.py); the endpoint is added per run.
+ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "TABLE_NAME": TABLE_NAME,
+    "POWERTOOLS_SERVICE_NAME": "items",
+    "POWERTOOLS_METRICS_NAMESPACE": "Items",
+}
+
+RUST_CORE = "rust_core"
+HANDLER = "handler + Powertools"
+BOTOCORE = "botocore"
+OTHER = "other"
+CATEGORIES = (RUST_CORE, HANDLER, BOTOCORE, OTHER)
+# Code whose self time is its own category's, by path. Any other code (the rest of the standard
+# library, builtins, jmespath, ...) serves several masters: its time is charged to its callers.
+OWNERS = (
+    (RUST_CORE, ("/rust_core/",)),
+    (HANDLER, ("/py_handler/", "/bench/conventional.py", "/aws_lambda_powertools/", "/pydantic/",
+               "/pydantic_core/", "/uuid.py")),
+    (BOTOCORE, ("/botocore/", "/boto3/", "/urllib3/", "/http/client.py", "/ssl.py", "/socket.py",
+                "/email/", "/hashlib.py", "/hmac.py")),
+)  # fmt: skip
+
+USAGE_ROUNDS = 10
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+FuncKey = tuple[str, int, str]  # pstats' (file, line, function)
+
+
+# -- Setup ----------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def local_dynamodb() -> Iterator[str]:
+    """The endpoint to use (AWS_ENDPOINT_URL_DYNAMODB's, else a Dynoxide started for the run), with
+    the function's environment set and the table created."""
+    with contextlib.ExitStack() as stack:
+        url = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
+        if url is None:
+            url = stack.enter_context(Dynoxide()).endpoint_url
+        stack.enter_context(mock.patch.dict(os.environ, ENVIRONMENT))
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = url
+        os.environ.pop("AWS_PROFILE", None)
+        ensure_table(local_client(url), TABLE_NAME)
+        yield url
+
+
+def import_handlers() -> dict[str, Handler]:
+    """Both handlers, imported (their init run) once the environment is set."""
+    from bench import conventional
+    from py_handler import app
+
+    return {CONVENTIONAL: conventional.handler, OURS: app.handler}
+
+
+def recorded(name: str) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
+    return event
+
+
+def post_event(body: bytes) -> dict[str, Any]:
+    event = recorded("http_api_post_item")
+    event["body"] = body.decode()
+    event["headers"]["content-length"] = str(len(body))
+    return event
+
+
+def get_event(item_id: str) -> dict[str, Any]:
+    event = recorded("http_api_get_item")
+    path = f"/items/{item_id}"
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    event["pathParameters"] = {"id": item_id}
+    return event
+
+
+# -- Same answers first ---------------------------------------------------------------------------
+
+
+class Disagree(RuntimeError):
+    """The handlers do not answer alike: timing them would compare different work."""
+
+
+def stored(client: DynamoDBClient, item_id: str) -> dict[str, Any]:
+    """The item as stored, numbers as Decimal."""
+    key: Any = {"id": {"S": item_id}}
+    item = client.get_item(TableName=TABLE_NAME, Key=key, ConsistentRead=True).get("Item", {})
+    deserializer = TypeDeserializer()
+    return {name: deserializer.deserialize(value) for name, value in item.items()}
+
+
+def check_same_answers(handlers: Mapping[str, Handler], client: DynamoDBClient, body: bytes) -> str:
+    """Both handlers store the order as sent and read it back alike, and answer the error cases
+    with the same statuses; returns the id of a stored item, to GET."""
+    record = workloads.as_values(body)
+    context = LocalContext()
+    ids: dict[str, str] = {}
+    for name, handler in handlers.items():
+        created = handler(post_event(body), context)
+        if created["statusCode"] != 201:
+            raise Disagree(f"{name}: POST answered {created['statusCode']}, not 201")
+        ids[name] = created["headers"]["Location"].rsplit("/", 1)[1]
+        item = stored(client, ids[name])
+        if {k: v for k, v in item.items() if k != "id"} != record:
+            raise Disagree(f"{name}: the stored item is not the order sent")
+    item_id = ids[OURS]
+    for name, handler in handlers.items():
+        found = handler(get_event(item_id), context)
+        if found["statusCode"] != 200 or json.loads(found["body"], parse_float=Decimal) != stored(
+            client, item_id
+        ):
+            raise Disagree(f"{name}: GET does not answer the stored item")
+        statuses = [handler(event, context)["statusCode"] for event in error_cases(name, body)]
+        if statuses != [201, 409, 422, 400, 404]:
+            raise Disagree(f"{name}: error cases answered {statuses}")
+    return item_id
+
+
+def error_cases(name: str, body: bytes) -> list[dict[str, Any]]:
+    """A new id, the same id again, an invalid order, malformed JSON, an unknown id."""
+    record = json.loads(body)
+    with_id = workloads.dumps({"id": f"{name.split()[0]}-{uuid.uuid4()}", **record})
+    invalid = workloads.dumps({**record, "lines": []})
+    malformed = b'{"customer": '
+    posts = [post_event(data) for data in (with_id, with_id, invalid, malformed)]
+    return [*posts, get_event("no-such-item")]
+
+
+# -- Where the time goes ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Split:
+    wall: float  # seconds per request, unprofiled
+    cpu: float  # this thread's CPU seconds per request, unprofiled
+    parts: dict[str, float]  # that CPU by category, summing to it
+    top: str  # the function with the most self time in the profile
+    top_share: float  # its fraction of the profile's self time
+
+    def seconds(self, category: str) -> float:
+        return self.parts[category]
+
+    @property
+    def waiting(self) -> float:
+        return max(0.0, self.wall - self.cpu)
+
+
+class GcClock:
+    """Thread CPU spent collecting garbage, from gc.callbacks."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.thread_time()
+        else:
+            self.seconds += time.thread_time() - self._start
+
+
+class Meter:
+    """Thread CPU spent inside some functions, from the outermost entry when they nest, less the
+    collections that happen to run there."""
+
+    def __init__(self, gc_clock: GcClock) -> None:
+        self.seconds = 0.0
+        self._gc = gc_clock
+        self._depth = 0
+
+    def wrap(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def metered(*args: Any, **kwargs: Any) -> Any:
+            if self._depth:
+                return fn(*args, **kwargs)
+            self._depth += 1
+            start, collecting = time.thread_time(), self._gc.seconds
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds += time.thread_time() - start - (self._gc.seconds - collecting)
+                self._depth -= 1
+
+        return metered
+
+
+@contextlib.contextmanager
+def metered() -> Iterator[tuple[Meter, GcClock]]:
+    """Meters every DynamoDB call, a client's (any API call goes through `_make_api_call`, which
+    sends, waits and parses) or a resource's (Table.put_item converts the item first), and the
+    garbage collector."""
+    gc_clock = GcClock()
+    meter = Meter(gc_clock)
+    with contextlib.ExitStack() as stack:
+        for owner_class, name in ((BaseClient, "_make_api_call"), (ServiceAction, "__call__")):
+            stack.enter_context(
+                mock.patch.object(owner_class, name, meter.wrap(getattr(owner_class, name)))
+            )
+        gc.callbacks.append(gc_clock)
+        stack.callback(gc.callbacks.remove, gc_clock)
+        yield meter, gc_clock
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Seconds per request, unprofiled."""
+
+    wall: float
+    cpu: float  # this thread's
+    botocore: float  # CPU inside boto3/botocore calls
+    collector: float  # CPU collecting garbage
+
+
+def usage(call: Callable[[], object], requests: int) -> Usage:
+    with metered() as (botocore, collector):
+        wall, cpu = time.perf_counter(), time.thread_time()
+        for _ in range(requests):
+            call()
+        wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
+    return Usage(
+        wall / requests, cpu / requests, botocore.seconds / requests, collector.seconds / requests
+    )
+
+
+def usages(ways: Mapping[str, Callable[[], object]], requests: int) -> dict[str, Usage]:
+    """Each way's usage in interleaved rounds, as bench.timing times them (a shared machine's
+    noise lands on all alike): its round of median CPU, whose parts add up."""
+    names, samples = list(ways), {name: list[Usage]() for name in ways}
+    rounds = min(USAGE_ROUNDS, requests)
+    for round_no in range(rounds):
+        shift = round_no % len(names)
+        for name in names[shift:] + names[:shift]:
+            samples[name].append(usage(ways[name], requests // rounds))
+    return {name: sorted(s, key=lambda u: u.cpu)[len(s) // 2] for name, s in samples.items()}
+
+
+def split(used: Usage, profiled: Profiled, requests: int) -> Split:
+    """A request's CPU by category: botocore's and the collector's as metered; rust_core's from
+    the profile; the rest divided between handler + Powertools and other as the profile does."""
+    charged = profiled.charge()
+    # Reading the clock costs the profiler ~1 us per call it records, several times what most
+    # calls cost: its shares would inflate botocore's thousands of small calls. rust_core's few
+    # calls it barely touches: their self time stands as measured.
+    rust_core = charged[RUST_CORE] / requests
+    rest = used.cpu - used.botocore - used.collector - rust_core
+    own = charged[HANDLER] / ((charged[HANDLER] + charged[OTHER]) or 1.0)
+    top = max(profiled.stats, key=profiled.self_time)
+    return Split(
+        wall=used.wall,
+        cpu=used.cpu,
+        parts={
+            RUST_CORE: rust_core,
+            HANDLER: rest * own,
+            BOTOCORE: used.botocore,
+            OTHER: rest * (1 - own) + used.collector,
+        },
+        top=profiled.describe(top),
+        top_share=profiled.self_time(top) / sum(charged.values()),
+    )
+
+
+def splits_of(ways: Mapping[str, Callable[[], object]], requests: int) -> dict[str, Split]:
+    used = usages(ways, requests)
+    return {
+        name: split(used[name], profile(call, requests), requests) for name, call in ways.items()
+    }
+
+
+def profile(call: Callable[[], object], requests: int) -> Profiled:
+    """`requests` calls under cProfile with a thread-CPU timer: self times are CPU, not waiting.
+    Without the collector: it runs wherever an allocation trips it, and would be charged there."""
+    gc.collect()
+    gc.disable()
+    try:
+        profiler = cProfile.Profile(time.thread_time)
+        profiler.enable()
+        for _ in range(requests):
+            call()
+        profiler.disable()
+    finally:
+        gc.enable()
+    return Profiled(pstats.Stats(profiler).stats)  # type: ignore[attr-defined]
+
+
+class Profiled:
+    """A profile's self times, charged to the categories."""
+
+    def __init__(self, stats: Mapping[FuncKey, Any]) -> None:
+        self.stats = stats
+
+    def self_time(self, func: FuncKey) -> float:
+        seconds: float = self.stats[func][2]
+        return seconds
+
+    def callers(self, func: FuncKey) -> dict[FuncKey, float]:
+        """func's self time by caller (pstats' callers: {caller: (calls, primitive, self, cum)})."""
+        return {
+            caller: seconds
+            for caller, (_, _, seconds, _) in self.stats[func][4].items()
+            if caller in self.stats
+        }
+
+    def charge(self) -> dict[str, float]:
+        """Self time by category: each function's to its owner; that of the rest (standard
+        library, builtins) handed up to their callers, in proportion to the self time each call
+        site accounts for, until it reaches an owner. Recursions hand it round until it leaves."""
+        seconds = dict.fromkeys(CATEGORIES, 0.0)
+        unowned: dict[FuncKey, float] = defaultdict(float)
+        for func in self.stats:
+            category = owner(func)
+            if category is None:
+                unowned[func] += self.self_time(func)
+            else:
+                seconds[category] += self.self_time(func)
+        floor = 1e-6 * sum(self.self_time(func) for func in self.stats)
+        for _ in range(1000):
+            if sum(unowned.values()) <= floor:
+                break
+            handed: dict[FuncKey, float] = defaultdict(float)
+            for func, amount in unowned.items():
+                callers = {c: t for c, t in self.callers(func).items() if c != func}
+                total = sum(callers.values())
+                if not callers:  # the bench's own loop
+                    seconds[OTHER] += amount
+                for caller, own in callers.items():
+                    share = amount * (own / total if total > 0 else 1 / len(callers))
+                    category = owner(caller)
+                    if category is None:
+                        handed[caller] += share
+                    else:
+                        seconds[category] += share
+            unowned = handed
+        seconds[OTHER] += sum(unowned.values())
+        return seconds
+
+    def describe(self, func: FuncKey) -> str:
+        """A function by name and place; a builtin with its main caller."""
+        filename, line, name = func
+        if filename != "~":
+            return f"`{name}` ({short(filename)}:{line})"
+        callers = self.callers(func)
+        if not callers:
+            return f"`{name}`"
+        caller = max(callers, key=callers.__getitem__)
+        return f"`{name}`, mostly from `{caller[2]}` ({short(caller[0])}:{caller[1]})"
+
+
+def owner(func: FuncKey) -> str | None:
+    filename, _, name = func
+    if filename == "~":  # a builtin: only rust_core's are known by name
+        return RUST_CORE if "rust_core" in name else None
+    path = filename.replace(os.sep, "/")
+    return next((cat for cat, parts in OWNERS if any(part in path for part in parts)), None)
+
+
+def short(filename: str) -> str:
+    path = filename.replace(os.sep, "/")
+    for marker in ("/site-packages/", f"{ROOT.as_posix()}/", "/lib/python"):
+        path = path.split(marker, 1)[-1]
+    return path
+
+
+# -- The section ----------------------------------------------------------------------------------
+
+
+def run(quick: bool) -> Section:
+    rounds, budget, requests = (3, 0.05, 50) if quick else (9, 0.5, 500)
+    body = workloads.order_1kb().data
+    with local_dynamodb() as url, open(os.devnull, "w") as devnull:
+        handlers = import_handlers()  # before the redirection: loggers keep the real stdout
+        # Powertools prints each request's metrics: the same cost for both, not our output.
+        with contextlib.redirect_stdout(devnull):
+            item_id = check_same_answers(handlers, local_client(url), body)
+            context = LocalContext()
+            events = {POST: post_event(body), GET: get_event(item_id)}
+            calls = {
+                request: {
+                    name: functools.partial(h, event, context) for name, h in handlers.items()
+                }
+                for request, event in events.items()
+            }
+            timings = {
+                request: compare(ways, CONVENTIONAL, rounds=rounds, budget=budget)
+                for request, ways in calls.items()
+            }
+            splits = {request: splits_of(ways, requests) for request, ways in calls.items()}
+    method = (
+        f"Both handlers called warm in this process with HTTP API 2.0 events (as recorded in "
+        f"tests/events): POST with the {workloads.order_1kb().name} (a new item each time), GET of "
+        f"a stored item; one local Dynoxide over loopback HTTP; Powertools' metric lines to "
+        f"/dev/null. Wall time per request: {rounds} interleaved rounds of ~{budget:g} s per "
+        f"handler, medians. Time split, over {requests} requests per handler: wall and thread CPU "
+        f"unprofiled; in that run, botocore's CPU metered at the outermost boto3/botocore call "
+        f"and the garbage collector's by gc.callbacks (it goes to other); rust_core's CPU is its "
+        f"functions' self time under cProfile with a thread-CPU timer, collector off; the rest of "
+        f"the CPU is divided between handler + Powertools and other as that profile divides it "
+        f"(standard library and builtins charged to their callers). The profile's shares are not "
+        f"used for botocore: its clock reads cost ~1 us per call recorded, which would inflate "
+        f"botocore's thousands of small calls. Waiting = wall - CPU: Dynoxide answering and the "
+        f"loopback round trip; Dynoxide runs on the same {os.cpu_count()}-core machine, so its "
+        f"own CPU is in there too."
+    )
+    return Section(
+        title="The full request path",
+        method=method,
+        tables=[timing_table(timings), split_table(splits)],
+        findings=findings(timings, splits),
+    )
+
+
+def timing_table(timings: dict[str, dict[str, Timing]]) -> Table:
+    rows = [
+        [request, duration(t[CONVENTIONAL].seconds), duration(t[OURS].seconds), ratio(t[OURS])]
+        for request, t in timings.items()
+    ]
+    return Table(["request", "conventional", "ours", "ours / conventional"], rows)
+
+
+def split_table(splits: dict[str, dict[str, Split]]) -> Table:
+    rows = []
+    for request, by_handler in splits.items():
+        for name, s in by_handler.items():
+            parts = [s.seconds(category) for category in CATEGORIES] + [s.waiting]
+            cells = [f"{duration(p)} ({p / s.wall:.0%})" for p in parts]
+            rows.append([request, name, *cells, duration(s.wall)])
+    headers = ["request", "handler", *CATEGORIES, "waiting", "wall"]
+    return Table(headers, rows)
+
+
+def findings(
+    timings: dict[str, dict[str, Timing]], splits: dict[str, dict[str, Split]]
+) -> list[str]:
+    post, get = timings[POST], timings[GET]
+    ours, theirs = splits[POST][OURS], splits[POST][CONVENTIONAL]
+
+    def cpu_left(s: Split) -> str:
+        own = s.seconds(RUST_CORE) + s.seconds(HANDLER)
+        return (
+            f"{duration(s.cpu)} of CPU, {s.seconds(BOTOCORE) / s.cpu:.0%} of it botocore's and "
+            f"{own / s.cpu:.0%} ours (rust_core {duration(s.seconds(RUST_CORE))})"
+        )
+
+    return [
+        f"Per request, ours is {1 / post[OURS].ratio:.2f}x as fast as the conventional handler on "
+        f"POST ({duration(post[OURS].seconds)} against {duration(post[CONVENTIONAL].seconds)}) "
+        f"and {1 / get[OURS].ratio:.2f}x on GET ({duration(get[OURS].seconds)} against "
+        f"{duration(get[CONVENTIONAL].seconds)}).",
+        f"Our POST takes {cpu_left(ours)}; our GET {cpu_left(splits[GET][OURS])}.",
+        f"Per POST, rust_core, our handler and Powertools take "
+        f"{duration(ours.seconds(RUST_CORE) + ours.seconds(HANDLER))} of CPU where the "
+        f"conventional handler, Powertools and pydantic take {duration(theirs.seconds(HANDLER))}; "
+        f"botocore takes {duration(ours.seconds(BOTOCORE))} in ours and "
+        f"{duration(theirs.seconds(BOTOCORE))} in the conventional one (whose Table resource "
+        f"converts the item with boto3's serializer).",
+        f"The biggest single remaining cost in our POST's profile is {ours.top}: "
+        f"{ours.top_share:.0%} of its self time. Waiting for Dynoxide is "
+        f"{duration(ours.waiting)} of our POST's {duration(ours.wall)}.",
+    ]
+
+
+if __name__ == "__main__":
+    print(run(quick="--quick" in sys.argv).markdown())
