@@ -33,7 +33,7 @@ def loops_for(fn: Callable[[], object], budget: float) -> int:
         fn()
         calls += 1
         trial = time.perf_counter() - start
-    return max(1, round(calls * budget / max(trial, 1e-9) / 10))
+    return max(1, round(calls * budget / max(trial, 1e-9)))
 
 
 def compare(
