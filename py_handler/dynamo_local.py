@@ -20,6 +20,17 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
+# What the function reads at init, as tests and benchmarks run it against a local DynamoDB (which
+# takes any credentials); AWS_ENDPOINT_URL_DYNAMODB is added once the server runs.
+LOCAL_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "TABLE_NAME": "items",
+    "POWERTOOLS_SERVICE_NAME": "items",
+    "POWERTOOLS_METRICS_NAMESPACE": "Items",
+}
 
 
 class DynoxideNotFound(RuntimeError):

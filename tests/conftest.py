@@ -11,30 +11,20 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from py_handler.dynamo_local import Dynoxide, ensure_table, local_client
+from py_handler.dynamo_local import LOCAL_ENVIRONMENT, Dynoxide, ensure_table, local_client
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-TABLE_NAME = "items"
-
-# What the function reads at init; a missing Dynoxide binary fails the fixture, naming the fix.
-_ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": "local",
-    "AWS_SECRET_ACCESS_KEY": "local",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "TABLE_NAME": TABLE_NAME,
-    "POWERTOOLS_SERVICE_NAME": "items",
-    "POWERTOOLS_METRICS_NAMESPACE": "Items",
-}
+TABLE_NAME = LOCAL_ENVIRONMENT["TABLE_NAME"]
 
 
 @pytest.fixture(scope="session")
 def dynamodb_endpoint() -> Iterator[str]:
-    """A Dynoxide for the session; the environment points boto3 at it."""
+    """A Dynoxide for the session; the environment points boto3 at it. A missing Dynoxide binary
+    fails the fixture, naming the fix."""
     with Dynoxide() as dynoxide, pytest.MonkeyPatch.context() as env:
-        for name, value in _ENVIRONMENT.items():
+        for name, value in LOCAL_ENVIRONMENT.items():
             env.setenv(name, value)
         env.delenv("AWS_PROFILE", raising=False)
         env.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynoxide.endpoint_url)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.report import Section, Table
+from py_handler.dynamo_local import LOCAL_ENVIRONMENT
 
 ROOT = Path(__file__).resolve().parents[2]
 CONVENTIONAL = ROOT / "bench" / "conventional.py"
@@ -60,18 +61,8 @@ SECOND_CLIENT = (
 def child_env() -> dict[str, str]:
     """A clean, Lambda-like environment: nothing from this shell's AWS or Python settings."""
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
-    return {
-        **keep,
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_CONFIG_FILE": NO_FILE,
-        "AWS_SHARED_CREDENTIALS_FILE": NO_FILE,
-        "TABLE_NAME": "items",
-        "POWERTOOLS_SERVICE_NAME": "items",
-        "POWERTOOLS_METRICS_NAMESPACE": "Items",
-    }
+    no_files = {"AWS_CONFIG_FILE": NO_FILE, "AWS_SHARED_CREDENTIALS_FILE": NO_FILE}
+    return {**keep, **LOCAL_ENVIRONMENT, **no_files}
 
 
 ENV = child_env()

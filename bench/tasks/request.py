@@ -34,7 +34,7 @@ from botocore.client import BaseClient
 from bench import workloads
 from bench.report import Section, Table, duration, ratio
 from bench.timing import Timing, compare
-from py_handler.dynamo_local import Dynoxide, ensure_table, local_client
+from py_handler.dynamo_local import LOCAL_ENVIRONMENT, Dynoxide, ensure_table, local_client
 from py_handler.local import LocalContext
 
 if TYPE_CHECKING:
@@ -42,22 +42,12 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "tests" / "events"
-TABLE_NAME = "items"
+TABLE_NAME = LOCAL_ENVIRONMENT["TABLE_NAME"]
 CONVENTIONAL = "conventional"
 OURS = "ours (rust_core)"
 POST = "POST /items"
 GET = "GET /items/{id}"
 
-# What the function reads at init (as in tests/conftest.py); the endpoint is added per run.
-ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": "local",
-    "AWS_SECRET_ACCESS_KEY": "local",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "TABLE_NAME": TABLE_NAME,
-    "POWERTOOLS_SERVICE_NAME": "items",
-    "POWERTOOLS_METRICS_NAMESPACE": "Items",
-}
 
 RUST_CORE = "rust_core"
 HANDLER = "handler + Powertools"
@@ -91,7 +81,7 @@ def local_dynamodb() -> Iterator[str]:
         url = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
         if url is None:
             url = stack.enter_context(Dynoxide()).endpoint_url
-        stack.enter_context(mock.patch.dict(os.environ, ENVIRONMENT))
+        stack.enter_context(mock.patch.dict(os.environ, LOCAL_ENVIRONMENT))
         os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = url
         os.environ.pop("AWS_PROFILE", None)
         ensure_table(local_client(url), TABLE_NAME)
