@@ -43,6 +43,8 @@ class Section:
 
 def duration(seconds: float) -> str:
     """3 significant figures, in the unit that reads best."""
+    if seconds < 1e-8:
+        return "<0.01 us"  # measurement noise, not a cost
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
         if seconds >= scale or unit == "us":
             value = seconds / scale

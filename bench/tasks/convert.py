@@ -107,11 +107,30 @@ def exact_peers(able: list[peers.Peer], rows: list[list[str]]) -> str:
     return f"Other peers right on every edge case: {', '.join(others)}."
 
 
+def roster(found: list[peers.Peer], unavailable: list[peers.Unavailable]) -> Section:
+    """Who is measured, in which versions, and who could not be (with the exact reason)."""
+    operations = {op: OPERATIONS[op][0] for op in OPERATIONS}
+    rows = [
+        [p.name, peers.versions(p),
+         ", ".join(title for op, title in operations.items() if getattr(p, op) is not None),
+         p.note]
+        for p in found
+    ]  # fmt: skip
+    return Section(
+        title="Peers",
+        method=(
+            f"Each peer is an adapter in `bench/peers.py`; `{peers.BASELINE}` is the baseline. "
+            "The schema-validation peers (jsonschema, fastjsonschema, Powertools' validation and "
+            "parser with pydantic) are in their own task below."
+        ),
+        tables=[Table(["peer", "versions", "operations", "note"], rows)],
+        unavailable=[(f"{u.name} {u.version}", u.reason) for u in unavailable],
+    )
+
+
 def run(quick: bool) -> list[Section]:
     found, unavailable = peers.load()
-    sections = [measure(operation, found, quick) for operation in OPERATIONS]
-    sections[0].unavailable = [(f"{u.name} {u.version}", u.reason) for u in unavailable]
-    return sections
+    return [roster(found, unavailable), *(measure(op, found, quick) for op in OPERATIONS)]
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from decimal import Decimal
+from importlib import metadata
 from typing import Any
 
 from boto3.dynamodb.types import TypeSerializer
@@ -21,6 +22,10 @@ from bench.workloads import SCHEMA_PATH, dumps, order, order_1kb
 
 SERIALIZER = TypeSerializer()
 BASELINE = "jsonschema + boto3"
+VERSIONS = ", ".join(
+    f"{name} {metadata.version(name)}"
+    for name in ("jsonschema", "fastjsonschema", "aws-lambda-powertools", "pydantic", "boto3")
+)
 
 
 def boto3_item(data: dict[str, Any]) -> dict[str, Any]:
@@ -125,7 +130,7 @@ def run(quick: bool) -> Section:
             "item (checked first). Powertools' `validate` is called as its documentation shows "
             "(it compiles the schema on every call); `fastjsonschema` compiled once is shown "
             "beside it. Median time per order over interleaved rounds, ratio to "
-            f"`{BASELINE}`."
+            f"`{BASELINE}`. Versions: {VERSIONS}."
         ),
         tables=[Table(["way", *sizes], rows)],
         findings=[
