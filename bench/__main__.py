@@ -15,7 +15,6 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
@@ -28,10 +27,10 @@ TASKS = ("convert", "decode", "batch", "request", "cold_start", "scaling")
 PACKAGES = ("boto3", "botocore", "aws-lambda-powertools", "rust_core", "maturin")
 
 
-def run_task(name: str, quick: bool, plots: Path) -> list[Section]:
+def run_task(name: str, quick: bool) -> list[Section]:
     module = importlib.import_module(f"bench.tasks.{name}")
     started = time.perf_counter()
-    result = module.run(quick, plots=plots) if name == "scaling" else module.run(quick)
+    result = module.run(quick)
     sections = result if isinstance(result, list) else [result]
     print(f"bench: {name} done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return sections
@@ -88,13 +87,8 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown tasks {unknown}; choose from {', '.join(TASKS)}")
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as scratch:
-        # A quick run's plots go to a scratch folder: it must not replace the real results.
-        plots = Path(scratch) if args.quick else PLOTS
-        sections = [
-            s for name in TASKS if name in chosen for s in run_task(name, args.quick, plots)
-        ]
-        report = results(sections, time.perf_counter() - started)
+    sections = [s for name in TASKS if name in chosen for s in run_task(name, args.quick)]
+    report = results(sections, time.perf_counter() - started)
     if args.quick or chosen != list(TASKS):
         print(report)
     else:
