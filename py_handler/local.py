@@ -4,6 +4,12 @@
 Each HTTP request becomes the event API Gateway would send (an HTTP API payload 2.0 event, or a
 REST API 1.0 event) and goes through JSON on the way in and out, as in the Lambda runtime. Without
 an endpoint (flag or AWS_ENDPOINT_URL_DYNAMODB) an in-memory Dynoxide is started for the run.
+
+Every method reaches the function, as through API Gateway. What API Gateway refuses before
+invoking anything is refused here too, as problem+json with the connection closed: a request line
+or method that is not HTTP's, a body without a Content-Length (411), a Content-Length that is not
+one non-negative decimal integer (400), a body over API Gateway's 10 MB payload limit (413,
+answered before the body is read), a body cut short (400) or that stops arriving (408).
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ import argparse
 import base64
 import json
 import os
+import re
 import signal
+import socket
 import sys
 import threading
 import time
@@ -21,13 +29,14 @@ import uuid
 from collections.abc import Callable, Iterable, MutableMapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from py_handler.dynamo_local import Dynoxide, ensure_table
+from py_handler.dynamo_local import LOCAL_ENVIRONMENT, Dynoxide, ensure_table
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 # A record the default schema (py_handler/schema.json) accepts, for the banner's curl example.
@@ -35,6 +44,21 @@ EXAMPLE_ORDER = (
     '{"customer": {"id": "c-42", "name": "Ada Lovelace", "email": "ada@example.com"}, '
     '"currency": "EUR", "lines": [{"sku": "WIDGET-1", "qty": 2, "price": 9.99}]}'
 )
+# API Gateway's request payload limit, HTTP and REST APIs alike (10 MB): a larger body never
+# reaches a function there, so the local server answers 413 without reading it.
+MAX_REQUEST_BYTES = 10_485_760
+# How long a connection may wait on the client (a request, a body) before it is dropped.
+TIMEOUT_SECONDS = 60.0
+# After refusing an unread body, how long what the client still sends is drained before closing.
+LINGER_SECONDS = 2.0
+# What the deployed function's environment sets (template.yaml); Powertools reads them.
+POWERTOOLS_DEFAULTS = ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE")
+PROBLEM_JSON = "application/problem+json"
+# RFC 9110's names, as the function's errors use them (Pythons before 3.13 have older ones).
+_TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+# RFC 9110's token: what a method may be spelled with.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 @dataclass
@@ -173,6 +197,33 @@ def rest_api_event(request: Request) -> dict[str, Any]:
     }
 
 
+def content_length(values: Iterable[str]) -> int | None:
+    """The body length that the Content-Length field lines give (0 when there are none): one
+    non-negative decimal integer, repeated identically at most (RFC 9110 section 8.6, list
+    syntax included); None for anything else. A length of 19 digits or more counts as
+    sys.maxsize: over any limit, and never parsed (Python limits int() to 4300 digits)."""
+    found: set[str] = set()
+    for value in values:
+        for element in value.split(","):
+            digits = element.strip(" \t")
+            if not _DIGITS.fullmatch(digits):
+                return None
+            found.add(digits.lstrip("0") or "0")
+    if len(found) > 1:
+        return None
+    if not found:
+        return 0
+    (digits,) = found
+    return int(digits) if len(digits) < 19 else sys.maxsize
+
+
+def problem_body(status: HTTPStatus, detail: str) -> bytes:
+    """An RFC 9457 body shaped like the function's own errors."""
+    title = _TITLES.get(status.value, status.phrase)
+    body = {"type": "about:blank", "title": title, "status": status.value, "detail": detail}
+    return json.dumps(body).encode()
+
+
 def invoke(handler: Handler, event: dict[str, Any]) -> dict[str, Any]:
     """Call the function as the Lambda runtime does: event and response cross as JSON."""
     response = handler(json.loads(json.dumps(event)), LocalContext())
@@ -218,45 +269,132 @@ class Gateway(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "py_handler.local"
+    timeout = TIMEOUT_SECONDS
     server: LocalServer
+    body_length = 0  # the request's, once its framing is checked
 
-    def do_GET(self) -> None:
-        self._invoke()
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        """`do_<METHOD>` for every method: the standard library dispatches a request to the
+        handler's `do_<METHOD>` (answering 501 without one), API Gateway hands any method to
+        the function, which answers those a path does not serve with 405."""
+        if name.startswith("do_"):
+            return self._invoke
+        raise AttributeError(name)
 
-    do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
+    def parse_request(self) -> bool:
+        return super().parse_request() and self._check_framing()
+
+    def handle_expect_100(self) -> bool:
+        # A client waiting for 100 Continue hears a refusal instead, and never sends the body.
+        return self._check_framing() and super().handle_expect_100()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The standard library's own refusals (request line, headers), as problem+json. Its
+        message quotes the request: it goes to the log, never into the body."""
+        self.log_error("code %d, message %s", code, message)
+        status = HTTPStatus(code)
+        detail = (
+            "The request line or its headers are malformed."
+            if status == HTTPStatus.BAD_REQUEST
+            else f"{status.description}."
+        )
+        self._refuse(status, detail)
+
+    def _check_framing(self) -> bool:
+        """The method and the body length, as API Gateway takes them; else the refusal is
+        answered and False returned."""
+        if not _TOKEN.fullmatch(self.command):
+            self._refuse(HTTPStatus.BAD_REQUEST, "The request method is not an HTTP token.")
+            return False
+        if self.headers.get_all("Transfer-Encoding"):
+            detail = "Send the body with a Content-Length, not a Transfer-Encoding."
+            self._refuse(HTTPStatus.LENGTH_REQUIRED, detail)
+            return False
+        length = content_length(self.headers.get_all("Content-Length") or [])
+        if length is None:
+            detail = "Content-Length must be one non-negative decimal integer."
+            self._refuse(HTTPStatus.BAD_REQUEST, detail)
+            return False
+        if length > MAX_REQUEST_BYTES:
+            detail = (
+                f"The body is over {MAX_REQUEST_BYTES} bytes, API Gateway's request payload limit."
+            )
+            self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, detail)
+            return False
+        self.body_length = length
+        return True
+
+    def _refuse(self, status: HTTPStatus, detail: str) -> None:
+        """Answer for the local server itself, the function not invoked: problem+json, and the
+        connection closed, since an unread body may follow."""
+        body = problem_body(status, detail)
+        if self.request_version == "HTTP/0.9":
+            # Left so by a request line that cannot be read: its answers would have no head
+            self.request_version = "HTTP/1.0"
+        self.send_response(status)
+        self.send_header("Content-Type", PROBLEM_JSON)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self.close_connection = True
+        self._linger()
+
+    def _linger(self) -> None:
+        """Stop sending, then drop what the client still sends for a moment before closing: a
+        client that is still sending its body reads the answer instead of a connection reset."""
+        deadline = time.monotonic() + LINGER_SECONDS
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+            while (left := deadline - time.monotonic()) > 0:
+                self.connection.settimeout(left)
+                if not self.connection.recv(65536):
+                    break
+        except OSError:  # the client is gone, or the time is up
+            pass
 
     def _invoke(self) -> None:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            self.send_error(411, "Send a Content-Length")
-            return
         try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            self.send_error(400, "Bad Content-Length")
+            body = self.rfile.read(self.body_length)
+        except socket.timeout:  # TimeoutError, on Python 3.10+
+            self._refuse(HTTPStatus.REQUEST_TIMEOUT, "The body did not arrive in time.")
+            return
+        if len(body) < self.body_length:
+            self._refuse(HTTPStatus.BAD_REQUEST, "The body ended before its Content-Length.")
             return
         request = Request(
             method=self.command,
             target=self.path,
             headers=list(self.headers.items()),
-            body=self.rfile.read(length),
+            body=body,
             source_ip=self.client_address[0],
         )
         try:
             with self.server.invocation_lock:
                 response = invoke(self.server.handler, self.server.to_event(request))
-            status, headers, body = response_parts(response)
+            status, headers, data = response_parts(response)
         except Exception:
             traceback.print_exc()  # and answer as API Gateway does when the function fails
-            status, body = 500, b'{"message":"Internal Server Error"}'
+            status, data = 500, b'{"message":"Internal Server Error"}'
             headers = [("Content-Type", "application/json")]
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)
         if status not in (204, 304):
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if self.command != "HEAD" and status not in (204, 304):
-            self.wfile.write(body)
+            self.wfile.write(data)
+
+
+def default_powertools_settings(env: MutableMapping[str, str] = os.environ) -> None:
+    """Local only: the service name and metrics namespace the deployed function has (its
+    template.yaml environment), unless set, so local logs and metrics read as deployed ones
+    (Powertools logs `service_undefined` without a service name)."""
+    for name in POWERTOOLS_DEFAULTS:
+        env.setdefault(name, LOCAL_ENVIRONMENT[name])
 
 
 def default_aws_settings(env: MutableMapping[str, str] = os.environ) -> None:
@@ -307,6 +445,7 @@ def main(argv: Iterable[str] | None = None) -> int:
             endpoint = cleanup.enter_context(Dynoxide()).endpoint_url
         os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
         default_aws_settings()
+        default_powertools_settings()
 
         # Imported once the environment is set: the function creates its client at init.
         from py_handler import app, routes
