@@ -99,15 +99,39 @@ fn parse_exponent(text: &str) -> Option<i64> {
 }
 
 /// Checks number text (already known to be a number) against DynamoDB's limits: at most 38
-/// significant digits once leading and trailing zeros are trimmed, and a magnitude of zero or
-/// between 1E-130 and 9.99...E+125.
+/// significant digits once leading and trailing zeros are trimmed, and a magnitude between 1E-130
+/// and 9.99...E+125. Zero is range-checked too, as if its last written digit were a 1: DynamoDB
+/// refuses `0e126` and `0.0e-130` as it refuses `1e126` and `0.1e-130`.
+///
+/// The verdicts are DynamoDB's, checked against Dynoxide (an emulator held to AWS by a conformance
+/// suite) by tests/e2e/test_number_rules.py, in DynamoDB's order: an exponent beyond 64 bits first,
+/// then precision, then range.
 pub fn check_dynamodb(text: &str) -> Result<(), NumberProblem> {
+    // DynamoDB reads the exponent as a 64-bit integer and refuses one that does not fit as "cannot
+    // be converted to a numeric value", before it counts digits (so even with 39 of them). Such a
+    // number is beyond any range, hence Range.
+    if let Some((_, exponent)) = text.split_once(['e', 'E']) {
+        if exponent.parse::<i64>().is_err() {
+            return Err(NumberProblem::Range);
+        }
+    }
     let Some(parts) = split(text) else {
         return Err(NumberProblem::Range);
     };
+    let in_range = |adjusted: i64| {
+        if (MIN_ADJUSTED_EXPONENT..=MAX_ADJUSTED_EXPONENT).contains(&adjusted) {
+            Ok(())
+        } else {
+            Err(NumberProblem::Range)
+        }
+    };
     let digits = || parts.int.bytes().chain(parts.frac.bytes());
     let Some(first) = digits().position(|d| d != b'0') else {
-        return Ok(()); // zero, however written
+        // Zero has no magnitude, yet DynamoDB range-checks it as if its last written digit were a 1
+        // (however many zeros the integer part has): `0e125` and `0e-130` are stored, `0e126`,
+        // `0.0e-130` and `0.` followed by 131 zeros are not. Zero never has a precision problem.
+        let frac_len = i64::try_from(parts.frac.len()).unwrap_or(i64::MAX);
+        return in_range(parts.exp.saturating_sub(frac_len));
     };
     let total = parts.int.len() + parts.frac.len();
     let trailing_zeros = digits().rev().take_while(|&d| d == b'0').count();
@@ -116,11 +140,7 @@ pub fn check_dynamodb(text: &str) -> Result<(), NumberProblem> {
     }
     // The power of ten of the leading significant digit.
     let lead = i64::try_from(parts.int.len()).unwrap_or(i64::MAX) - 1 - i64::try_from(first).unwrap_or(0);
-    let adjusted = parts.exp.saturating_add(lead);
-    if !(MIN_ADJUSTED_EXPONENT..=MAX_ADJUSTED_EXPONENT).contains(&adjusted) {
-        return Err(NumberProblem::Range);
-    }
-    Ok(())
+    in_range(parts.exp.saturating_add(lead))
 }
 
 /// Whether number text stands for an integer (`1.0`, `1e2` and `100e-2` do; `1.5` and
@@ -203,7 +223,16 @@ mod tests {
         assert_eq!(check_dynamodb("0.000000000000000000000000000000000000000001"), Ok(()));
         assert_eq!(check_dynamodb("10000000000000000000000000000000000000000000000"), Ok(()));
         assert_eq!(check_dynamodb("-0.00"), Ok(()));
-        assert_eq!(check_dynamodb("0e999999999999999999999999"), Ok(()));
+        assert_eq!(check_dynamodb("1234567890123456789012345678901234567800000"), Ok(()));
+        assert_eq!(check_dynamodb("0.00012345678901234567890123456789012345678900"), Err(NumberProblem::Precision));
+        // Precision is checked before range, as DynamoDB does ...
+        assert_eq!(check_dynamodb("123456789012345678901234567890123456789e200"), Err(NumberProblem::Precision));
+        assert_eq!(check_dynamodb("123456789012345678901234567890123456789e-200"), Err(NumberProblem::Precision));
+        // ... but after an exponent that does not fit 64 bits, which DynamoDB cannot convert at all.
+        assert_eq!(
+            check_dynamodb("123456789012345678901234567890123456789e99999999999999999999"),
+            Err(NumberProblem::Range)
+        );
     }
 
     #[test]
@@ -217,6 +246,117 @@ mod tests {
         assert_eq!(check_dynamodb("10E+125"), Err(NumberProblem::Range));
         assert_eq!(check_dynamodb("1e999999999999999999999999"), Err(NumberProblem::Range));
         assert_eq!(check_dynamodb("1e-999999999999999999999999"), Err(NumberProblem::Range));
+    }
+
+    /// Every verdict here is what Dynoxide 3.2.0 (DynamoDB, as its conformance suite captured it)
+    /// answers to a PutItem of the same text; tests/e2e/test_number_rules.py checks them against it.
+    #[test]
+    fn verdicts_match_dynamodb() {
+        use NumberProblem::{Precision, Range};
+        let zeros = |n: usize| "0".repeat(n);
+        let cases: Vec<(String, Result<(), NumberProblem>)> = vec![
+            // Zero, written in every way: range-checked as if its last written digit were a 1.
+            ("0".into(), Ok(())),
+            ("-0".into(), Ok(())),
+            ("0.0".into(), Ok(())),
+            ("-0.0".into(), Ok(())),
+            ("0e0".into(), Ok(())),
+            ("0E0".into(), Ok(())),
+            ("-0e0".into(), Ok(())),
+            ("0e-5".into(), Ok(())),
+            ("-0e-5".into(), Ok(())),
+            ("0.000e5".into(), Ok(())),
+            ("0e125".into(), Ok(())),
+            ("0e0125".into(), Ok(())),
+            ("0e126".into(), Err(Range)),
+            ("0e+126".into(), Err(Range)),
+            ("0e00126".into(), Err(Range)),
+            ("0e-130".into(), Ok(())),
+            ("0e-0130".into(), Ok(())),
+            ("0e-131".into(), Err(Range)),
+            ("0e-0131".into(), Err(Range)),
+            ("0.0e-129".into(), Ok(())),
+            ("0.0e-130".into(), Err(Range)),
+            ("0.0e126".into(), Ok(())),
+            ("0.0e127".into(), Err(Range)),
+            ("0.000e128".into(), Ok(())),
+            ("0.000e129".into(), Err(Range)),
+            ("0E+400".into(), Err(Range)),
+            ("0E+999".into(), Err(Range)),
+            ("-0e500".into(), Err(Range)),
+            ("0e-999".into(), Err(Range)),
+            ("0E-200".into(), Err(Range)),
+            ("0.0e-999".into(), Err(Range)),
+            ("-0.0e-200".into(), Err(Range)),
+            ("0e9223372036854775807".into(), Err(Range)),
+            ("0e9223372036854775808".into(), Err(Range)),
+            ("0e-9223372036854775808".into(), Err(Range)),
+            ("0e-9223372036854775809".into(), Err(Range)),
+            (format!("0.{}", zeros(50)), Ok(())),
+            (format!("0.{}", zeros(130)), Ok(())),
+            (format!("-0.{}", zeros(130)), Ok(())),
+            (format!("0.{}", zeros(131)), Err(Range)),
+            (format!("-0.{}", zeros(131)), Err(Range)),
+            (format!("0.{}", zeros(200)), Err(Range)),
+            (format!("0.{}e70", zeros(200)), Ok(())),
+            (format!("0.{}e69", zeros(200)), Err(Range)),
+            // Exponents with signs and leading zeros.
+            ("1e+0005".into(), Ok(())),
+            ("1E-0130".into(), Ok(())),
+            ("1E-0131".into(), Err(Range)),
+            ("1e0125".into(), Ok(())),
+            ("1e0126".into(), Err(Range)),
+            ("1e-00000000000000000000000130".into(), Ok(())),
+            ("1e+0000000000000000000000000000125".into(), Ok(())),
+            // The range's ends.
+            ("1E-130".into(), Ok(())),
+            ("-1E-130".into(), Ok(())),
+            ("1E-131".into(), Err(Range)),
+            ("0.1E-129".into(), Ok(())),
+            ("0.1E-130".into(), Err(Range)),
+            ("1000e-133".into(), Ok(())),
+            ("1000e-134".into(), Err(Range)),
+            ("0.001e-127".into(), Ok(())),
+            ("0.001e-128".into(), Err(Range)),
+            ("9.9999999999999999999999999999999999999E-131".into(), Err(Range)),
+            ("9.9999999999999999999999999999999999999E+125".into(), Ok(())),
+            ("-9.9999999999999999999999999999999999999E+125".into(), Ok(())),
+            ("1E125".into(), Ok(())),
+            ("1E+126".into(), Err(Range)),
+            ("10E+125".into(), Err(Range)),
+            ("0.1E+126".into(), Ok(())),
+            ("0.1E+127".into(), Err(Range)),
+            ("0.00000000001e+136".into(), Ok(())),
+            ("0.00000000001e+137".into(), Err(Range)),
+            (format!("{}{}", "9".repeat(38), zeros(88)), Ok(())),
+            (format!("1{}", zeros(125)), Ok(())),
+            (format!("1{}", zeros(126)), Err(Range)),
+            // 38 and 39 significant digits.
+            ("12345678901234567890123456789012345678".into(), Ok(())),
+            ("123456789012345678901234567890123456789".into(), Err(Precision)),
+            ("1.23456789012345678901234567890123456780000".into(), Ok(())),
+            ("0.0001234567890123456789012345678901234567800".into(), Ok(())),
+            ("1.0000000000000000000000000000000000001".into(), Ok(())),
+            ("1.00000000000000000000000000000000000001".into(), Err(Precision)),
+            ("1234567890123456789012345678901234567e-200".into(), Err(Range)),
+            ("-237462374673276894279832749832423479823246327846".into(), Err(Precision)),
+            // Giant exponents: within 64 bits out of range, beyond them not a number DynamoDB reads.
+            ("1e2147483647".into(), Err(Range)),
+            ("1e2147483648".into(), Err(Range)),
+            ("1e-2147483649".into(), Err(Range)),
+            ("1e9223372036854775807".into(), Err(Range)),
+            ("1e9223372036854775808".into(), Err(Range)),
+            ("1e-9223372036854775808".into(), Err(Range)),
+            ("1e-9223372036854775809".into(), Err(Range)),
+            ("1e99999999999999999999".into(), Err(Range)),
+            ("1e-99999999999999999999".into(), Err(Range)),
+            ("0.4e0066999999999999999999999999".into(), Err(Range)),
+            ("1.7976931348623157e308".into(), Err(Range)),
+            ("123e-10000000".into(), Err(Range)),
+        ];
+        for (text, verdict) in cases {
+            assert_eq!(check_dynamodb(&text), verdict, "{text}");
+        }
     }
 
     #[test]
