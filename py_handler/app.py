@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler.api_gateway import (
@@ -14,7 +13,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from py_handler import errors, routes
+from py_handler import errors, events, paths, routes
 from py_handler.settings import settings
 
 logger = Logger()
@@ -27,9 +26,24 @@ for resolver in (http_api, rest_api):
     resolver.include_router(errors.router)
 
 
+def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+    """Every event gets a problem+json answer at worst: none escapes as an exception."""
+    try:
+        request = events.normalize(event)
+    except events.MalformedEvent as exc:
+        logger.warning("Malformed event", extra={"reason": exc.detail})
+        return errors.problem_response(400, exc.detail)
+    try:
+        response: dict[str, Any] = _handle(request, context)
+    except Exception:  # a failure outside the resolvers' own exception handlers
+        logger.exception("Unhandled error")
+        return errors.problem_response(500, errors.INTERNAL, request_id=_request_id(context))
+    return response
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def _handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     response = resolve(event, context)
     metrics.add_metric(f"Status{response['statusCode'] // 100}xx", MetricUnit.Count, 1)
     return response
@@ -37,11 +51,16 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
 def resolve(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if event.get("version") == "2.0":
-        # HTTP APIs hand the path over decoded, REST APIs percent-encoded. Encoding it again
-        # routes any id (Powertools matches URI characters only) and reads both alike.
-        event = {**event, "rawPath": quote(event["rawPath"], safe="/")}
+        # HTTP APIs hand the path over decoded, REST APIs percent-encoded: encoding it again
+        # routes any id and reads both alike.
+        event = {**event, "rawPath": paths.encode_path(event["rawPath"])}
         return http_api.resolve(event, context)
     return rest_api.resolve(event, context)
+
+
+def _request_id(context: object) -> str | None:
+    request_id = getattr(context, "aws_request_id", None)
+    return request_id if isinstance(request_id, str) else None
 
 
 # Creating a Tracer imports the X-Ray SDK: only pay for it where traces are sent.

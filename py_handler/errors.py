@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.api_gateway import Response, Router
@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
 import rust_core
 from py_handler.paging import BadPageRequest
+from py_handler.paths import allowed_methods
 from py_handler.store import AlreadyExists, ItemRejected, ItemTooLarge, NotFound, Throttled
 
 PROBLEM_JSON = "application/problem+json"
@@ -25,6 +26,8 @@ _TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 RETRY_AFTER_SECONDS = 1
 ITEM_TOO_LARGE = "The item is over DynamoDB's 400 KB item size limit."
 JSON_ONLY = "The body must be JSON: Content-Type application/json or a +json type."
+IDENTITY_ONLY = "The body must not be encoded: Content-Encoding identity or none."
+INTERNAL = "The server failed to handle the request."
 
 logger = Logger(child=True)
 router = Router()  # type: ignore[no-untyped-call]
@@ -49,7 +52,17 @@ class NotABatch(Exception):
     """A batch body that is well-formed JSON, but not an array."""
 
 
+class BadRequest(Exception):
+    """A request that cannot be read; `detail` says why, without echoing it."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
 class MethodNotAllowed(Exception):
+    """The path is a resource that does not serve the method; `allow` lists those it does."""
+
     def __init__(self, allow: Iterable[str]) -> None:
         super().__init__(*allow)
         self.allow = tuple(allow)
@@ -62,14 +75,30 @@ def problem(
     headers: Mapping[str, str] | None = None,
     **members: object,
 ) -> Response[str]:
-    title = _TITLES.get(status.value, status.phrase)
-    body = {"type": "about:blank", "title": title, "status": status.value, "detail": detail}
     return Response(
         status_code=status.value,
         content_type=PROBLEM_JSON,
-        body=json.dumps({**body, **members}),
+        body=_problem_body(status, detail, members),
         headers=headers,
     )
+
+
+def problem_response(status: int, detail: str, **members: object) -> dict[str, Any]:
+    """A problem as a proxy integration response, for answers given outside the resolvers: the
+    shape both payload formats read."""
+    body = _problem_body(HTTPStatus(status), detail, members)
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": PROBLEM_JSON},
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def _problem_body(status: HTTPStatus, detail: str, members: Mapping[str, object]) -> str:
+    title = _TITLES.get(status.value, status.phrase)
+    body = {"type": "about:blank", "title": title, "status": status.value, "detail": detail}
+    return json.dumps({**body, **members})
 
 
 @_handles(rust_core.JSONDecodeError)
@@ -83,6 +112,11 @@ def malformed_json(exc: rust_core.JSONDecodeError) -> Response[str]:
 @_handles(rust_core.ShapeError)
 def wrong_json_type(exc: rust_core.ShapeError) -> Response[str]:
     return problem(HTTPStatus.BAD_REQUEST, "The body must be a JSON object.")
+
+
+@_handles(BadRequest)
+def bad_request(exc: BadRequest) -> Response[str]:
+    return problem(HTTPStatus.BAD_REQUEST, exc.detail)
 
 
 @_handles(NotABatch)
@@ -146,7 +180,11 @@ def no_such_item(exc: NotFound) -> Response[str]:
 
 
 @_handles(NotFoundError)
-def no_such_resource(exc: NotFoundError) -> Response[str]:
+def unrouted(exc: NotFoundError) -> Response[str]:
+    """No route takes this method and path: a 405 where the path is a resource, else a 404."""
+    allow = allowed_methods(router.current_event.path)
+    if allow:
+        return method_not_allowed(MethodNotAllowed(allow))
     return problem(HTTPStatus.NOT_FOUND, "No resource at this path.")
 
 
@@ -190,8 +228,4 @@ def throttled(exc: Throttled) -> Response[str]:
 def internal_error(exc: Exception) -> Response[str]:
     logger.exception("Unhandled error")
     request_id = getattr(router.lambda_context, "aws_request_id", None)
-    return problem(
-        HTTPStatus.INTERNAL_SERVER_ERROR,
-        "The server failed to handle the request.",
-        request_id=request_id,
-    )
+    return problem(HTTPStatus.INTERNAL_SERVER_ERROR, INTERNAL, request_id=request_id)

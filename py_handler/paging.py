@@ -12,11 +12,11 @@ import binascii
 import json
 import re
 
+from py_handler.paths import MAX_KEY_BYTES
 from py_handler.store import Item
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-MAX_KEY_BYTES = 2048  # DynamoDB's limit for a partition key
 
 _DECIMAL = re.compile(r"[1-9][0-9]{0,3}")
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from collections import Counter
 from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import quote, unquote
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler.api_gateway import Response, Router
@@ -15,6 +15,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 import rust_core
+from py_handler import paths
 from py_handler.batch import (
     REPLY_SECONDS,
     BatchWriter,
@@ -22,10 +23,10 @@ from py_handler.batch import (
     failed_records,
     record_lines,
 )
-from py_handler.errors import MethodNotAllowed, NotABatch, UnsupportedMediaType
+from py_handler.errors import IDENTITY_ONLY, BadRequest, NotABatch, UnsupportedMediaType
 from py_handler.paging import decode_cursor, encode_cursor, page_limit
 from py_handler.settings import settings
-from py_handler.store import Item, Store, connect
+from py_handler.store import Item, NotFound, Store, connect
 
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
@@ -73,7 +74,7 @@ metrics = Metrics(namespace=settings.metrics_namespace)  # flushed by app.handle
 def create_item() -> Response[str]:
     item = codec.decode(_json_body(router.current_event))
     store.create(item)
-    location = f"/items/{quote(item['id']['S'], safe='')}"
+    location = paths.location(item["id"]["S"])
     return _json_response(HTTPStatus.CREATED, _item_json(item), headers={"Location": location})
 
 
@@ -84,18 +85,41 @@ def list_items() -> Response[str]:
     cursor = event.get_query_string_value("cursor")
     start_key = None if cursor is None else decode_cursor(store.table_name, cursor)
     items, last_key = store.scan(limit, start_key)
-    next_cursor = None if last_key is None else encode_cursor(store.table_name, last_key)
     # Each item is written in Rust; only the envelope is put together here.
-    body = ",".join(_item_json(item) for item in items)
+    page = fit_page([_item_json(item) for item in items], PAGE_BUDGET)
+    if len(page) < len(items):
+        last_key = {"id": items[len(page) - 1]["id"]}
+    next_cursor = None if last_key is None else encode_cursor(store.table_name, last_key)
     return _json_response(
-        HTTPStatus.OK, f'{{"items":[{body}],"next_cursor":{json.dumps(next_cursor)}}}'
+        HTTPStatus.OK, f'{{"items":[{",".join(page)}],"next_cursor":{json.dumps(next_cursor)}}}'
     )
+
+
+# Lambda refuses a response over 6 MB (6,291,456 bytes) as the runtime writes it: the body as a
+# JSON string inside the response's JSON. A page stops before its items pass this, leaving room
+# for the envelope and the headers.
+PAGE_BUDGET = 6_291_456 - 64 * 1024
+
+
+def fit_page(items: list[str], budget: int) -> list[str]:
+    """The first items whose JSON, written again as a JSON string, fits in `budget` bytes (at
+    least one: an item of DynamoDB's 400 KB takes under 3 MB however it is escaped)."""
+    # Escaping makes 12 characters of one at most (a surrogate pair): below that, nothing
+    # needs measuring.
+    if 12 * sum(len(item) + 1 for item in items) <= budget:
+        return items
+    total = 0
+    for count, item in enumerate(items):
+        total += len(json.dumps(item)) - 1  # its quotes, less one, stand for the comma
+        if total > budget and count > 0:
+            return items[:count]
+    return items
 
 
 # Path parameters arrive percent-encoded, whatever the payload format (see app.resolve).
 @router.get("/items/<item_id>")
 def get_item(item_id: str) -> Response[str]:
-    return _json_response(HTTPStatus.OK, _item_json(store.get(unquote(item_id))))
+    return _json_response(HTTPStatus.OK, _item_json(store.get(_existing_id(item_id))))
 
 
 @router.post("/items/batch")
@@ -118,33 +142,26 @@ def write_batch() -> Response[str]:
 
 @router.put("/items/<item_id>")
 def replace_item(item_id: str) -> Response[str]:
-    item = codec.decode(_json_body(router.current_event), key=unquote(item_id))
+    key = paths.decoded_id(item_id)
+    if key is None:
+        raise NotFound
+    item = codec.decode(_json_body(router.current_event), key=key)
     store.replace(item)
     return _json_response(HTTPStatus.OK, _item_json(item))
 
 
 @router.delete("/items/<item_id>")
 def delete_item(item_id: str) -> Response[str]:
-    store.delete(unquote(item_id))
+    store.delete(_existing_id(item_id))
     return Response(status_code=HTTPStatus.NO_CONTENT.value, body="")
 
 
-_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-
-
-def _answer_405(rule: str, *allow: str) -> None:
-    """Every other method on a known path is a 405 naming the methods the path serves."""
-
-    def not_allowed(**_path: str) -> Response[str]:
-        raise MethodNotAllowed(allow)
-
-    router.route(rule, method=[m for m in _METHODS if m not in allow])(not_allowed)
-
-
-_answer_405("/items", "GET", "POST")
-_answer_405("/items/<item_id>", "GET", "PUT", "DELETE")
-# POST is the batch route; with any other method, "batch" is an id like any other.
-_answer_405("/items/batch", "GET", "POST", "PUT", "DELETE")
+def _existing_id(segment: str) -> str:
+    """The id a path names; `NotFound` for one no item can have (DynamoDB would refuse it)."""
+    key = paths.item_id(segment)
+    if key is None:
+        raise NotFound
+    return key
 
 
 def _account(report: WriteReport, *, rejected: int) -> None:
@@ -172,6 +189,13 @@ def _json_body(event: BaseProxyEvent) -> bytes:
     return _raw_body(event)
 
 
+def _check_encoding(event: BaseProxyEvent) -> None:
+    """A body in a Content-Encoding (gzip, ...) is not read as if it were plain: 415."""
+    encodings = event.headers.get("content-encoding") or ""
+    if any(coding.strip().lower() not in ("", "identity") for coding in encodings.split(",")):
+        raise UnsupportedMediaType(IDENTITY_ONLY)
+
+
 def _batch_format(content_type: str | None) -> bool:
     """Whether a batch is NDJSON (else a JSON array); 415 for any other content type."""
     if _media_type(content_type) == NDJSON:
@@ -184,9 +208,13 @@ def _batch_format(content_type: str | None) -> bool:
 def _raw_body(event: BaseProxyEvent) -> bytes:
     """The raw body as bytes (invalid UTF-8 included, for rust_core to reject). Its size is the
     codec's to check."""
+    _check_encoding(event)
     body = event.body or ""
     if event.is_base64_encoded:
-        return base64.b64decode(body)
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):  # ValueError: a non-ASCII character
+            raise BadRequest("The body is marked as base64 but is not base64.") from None
     # surrogatepass: a body that is not UTF-8 must reach the parser as such, not fail here
     return body.encode("utf-8", "surrogatepass")
 

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use rayon::prelude::*;
 
 use crate::codec::{generate_key, NewKey, RecordCodec};
-use crate::error::{Error, Invalid, Rule, SyntaxError, Violation};
-use crate::json::{self, Object, Value};
+use crate::error::{Error, Invalid, Report, Rule, SyntaxError, REPORT_BUDGET};
+use crate::json::{self, Object, Value, Violations};
 
 /// A record the batch could not take, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +16,7 @@ pub struct Rejected {
     pub index: usize,
     /// NDJSON only: the 1-based line.
     pub line: Option<usize>,
-    pub errors: Vec<Invalid>,
+    pub errors: Report,
 }
 
 #[derive(Debug, Default)]
@@ -29,7 +29,7 @@ pub struct Batch<'a> {
 
 /// A record on its way: parsed already (an array's element) or still text (an NDJSON line).
 enum Source<'a> {
-    Parsed(Value<'a>, Vec<Violation>),
+    Parsed(Value<'a>, Violations),
     Line(&'a [u8]),
 }
 
@@ -74,7 +74,7 @@ impl RecordCodec {
         let mut ids = HashSet::with_capacity(finished.len());
         for (index, line, result) in finished {
             let result = result.and_then(|mut members| match key_of(&members, self.key()) {
-                Some(id) if !ids.insert(id.to_owned()) => Err(vec![duplicate_id(self.key())]),
+                Some(id) if !ids.insert(id.to_owned()) => Err(Report::one(duplicate_id(self.key()))),
                 Some(_) => Ok(members),
                 None => {
                     self.insert_key(&mut members, generate_key());
@@ -86,31 +86,36 @@ impl RecordCodec {
                 Err(errors) => batch.rejected.push(Rejected { index, line, errors }),
             }
         }
+        let mut budget = REPORT_BUDGET;
+        for rejected in &mut batch.rejected {
+            rejected.errors.fit(&mut budget);
+        }
         Ok(batch)
     }
 
-    fn finish<'a>(&self, source: Source<'a>) -> Result<Object<'a>, Vec<Invalid>> {
+    fn finish<'a>(&self, source: Source<'a>) -> Result<Object<'a>, Report> {
         let (value, violations) = match source {
             Source::Parsed(value, violations) => (value, violations),
-            Source::Line(text) => json::parse_document(text).map_err(|e| vec![line_syntax(&e, text)])?,
+            Source::Line(text) => json::parse_document(text).map_err(|e| Report::one(line_syntax(&e, text)))?,
         };
         let Value::Object(members) = value else {
-            return Err(vec![Invalid {
+            return Err(Report::one(Invalid {
                 path: String::new(),
                 keyword: "type",
                 message: "A record must be a JSON object".into(),
-            }]);
+            }));
         };
         if !violations.is_empty() {
-            return Err(violations.iter().map(Invalid::from).collect());
+            return Err(violations.report());
         }
         self.build(members, NewKey::Later).map_err(|e| match e {
-            Error::Limits(violations) => violations.iter().map(Invalid::from).collect(),
-            Error::Invalid(found) => found,
-            Error::Syntax(e) => vec![line_syntax(&e, b"")],
-            Error::Shape(message) => vec![Invalid { path: String::new(), keyword: "type", message: message.into() }],
+            Error::Limits(found) | Error::Invalid(found) => found,
+            Error::Syntax(e) => Report::one(line_syntax(&e, b"")),
+            Error::Shape(message) => {
+                Report::one(Invalid { path: String::new(), keyword: "type", message: message.into() })
+            }
             Error::KeyMismatch => {
-                vec![Invalid { path: String::new(), keyword: "key_mismatch", message: "Key mismatch".into() }]
+                Report::one(Invalid { path: String::new(), keyword: "key_mismatch", message: "Key mismatch".into() })
             }
         })
     }
@@ -160,8 +165,11 @@ mod tests {
 
     fn summary(batch: &Batch<'_>) -> Summary {
         let ids = batch.items.iter().map(|m| key_of(m, "id").unwrap_or("?").to_owned()).collect();
-        let rejected =
-            batch.rejected.iter().map(|r| (r.index, r.line, r.errors.iter().map(|e| e.keyword).collect())).collect();
+        let rejected = batch
+            .rejected
+            .iter()
+            .map(|r| (r.index, r.line, r.errors.listed.iter().map(|e| e.keyword).collect()))
+            .collect();
         (ids, rejected)
     }
 
@@ -196,7 +204,7 @@ mod tests {
                 vec![(1, Some(4), vec!["json_syntax"]), (2, Some(5), vec!["duplicate_key"])]
             )
         );
-        assert_eq!(batch.rejected[0].errors[0].message, "Expecting value (column 7)");
+        assert_eq!(batch.rejected[0].errors.listed[0].message, "Expecting value (column 7)");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::error::{Error, Rule, Violation};
+use crate::error::{Error, Rule};
 use crate::json::{self, Object, Value};
 use crate::pointer;
 use crate::schema::Schema;
@@ -62,7 +62,7 @@ impl RecordCodec {
             return Err(Error::limit(Rule::MaxBodySize));
         }
         let key = key.map_or(NewKey::Generate, NewKey::Given);
-        self.build(json::parse_record(input)?, key)
+        json::parse_record(input).and_then(|members| self.build(members, key)).map_err(Error::fitted)
     }
 
     /// A parsed record's item: the key, the schema, the key added when absent, the item's size.
@@ -127,7 +127,7 @@ impl RecordCodec {
     fn key_error(&self, rule: Rule) -> Error {
         let mut path = String::new();
         pointer::push_token(&mut path, &self.key);
-        Error::Limits(vec![Violation { rule, path, byte_pos: 0 }])
+        Error::at(rule, path)
     }
 }
 
@@ -161,9 +161,9 @@ mod tests {
         RecordCodec::new(schema.map(|s| Schema::compile(s, true).unwrap()), "id".into(), limits)
     }
 
-    fn rule(result: Result<Object<'_>, Error>) -> (Rule, String) {
+    fn rule(result: Result<Object<'_>, Error>) -> (&'static str, String) {
         match result {
-            Err(Error::Limits(v)) => (v[0].rule, v[0].path.clone()),
+            Err(Error::Limits(report)) => (report.listed[0].keyword, report.listed[0].path.clone()),
             other => panic!("expected a limit error, got {other:?}"),
         }
     }
@@ -189,23 +189,23 @@ mod tests {
 
     #[test]
     fn key_rules() {
-        assert_eq!(rule(codec(None).decode(br#"{"id":7}"#, None)), (Rule::KeyType, "/id".into()));
-        assert_eq!(rule(codec(None).decode(br#"{"id":""}"#, None)), (Rule::KeyEmpty, "/id".into()));
+        assert_eq!(rule(codec(None).decode(br#"{"id":7}"#, None)), ("key_type", "/id".into()));
+        assert_eq!(rule(codec(None).decode(br#"{"id":""}"#, None)), ("key_empty", "/id".into()));
         let long = format!(r#"{{"id":"{}"}}"#, "x".repeat(2049));
         let big = RecordCodec::new(None, "id".into(), Limits::default());
-        assert_eq!(rule(big.decode(long.as_bytes(), None)), (Rule::KeySize, "/id".into()));
-        assert_eq!(rule(codec(None).decode(b"{}", Some(""))), (Rule::KeyEmpty, "/id".into()));
+        assert_eq!(rule(big.decode(long.as_bytes(), None)), ("key_size", "/id".into()));
+        assert_eq!(rule(codec(None).decode(b"{}", Some(""))), ("key_empty", "/id".into()));
     }
 
     #[test]
     fn sizes_are_checked_on_the_body_and_on_the_item() {
         let body = format!(r#"{{"a":"{}"}}"#, "x".repeat(1000));
-        assert_eq!(rule(codec(None).decode(body.as_bytes(), None)), (Rule::MaxBodySize, "".into()));
+        assert_eq!(rule(codec(None).decode(body.as_bytes(), None)), ("max_body_size", "".into()));
         // 1 + 161 + "id" 2 + 36 = 200 bytes: exactly the limit.
         let fits = format!(r#"{{"a":"{}"}}"#, "x".repeat(161));
         assert!(codec(None).decode(fits.as_bytes(), None).is_ok());
         let over = format!(r#"{{"a":"{}"}}"#, "x".repeat(162));
-        assert_eq!(rule(codec(None).decode(over.as_bytes(), None)), (Rule::MaxItemSize, "".into()));
+        assert_eq!(rule(codec(None).decode(over.as_bytes(), None)), ("max_item_size", "".into()));
     }
 
     #[test]
@@ -213,7 +213,7 @@ mod tests {
         let schema = r#"{"required":["id"],"properties":{"n":{"maximum":3}}}"#;
         match codec(Some(schema)).decode(br#"{"n":4}"#, None) {
             Err(Error::Invalid(found)) => {
-                let found: Vec<_> = found.iter().map(|i| (i.path.as_str(), i.keyword)).collect();
+                let found: Vec<_> = found.listed.iter().map(|i| (i.path.as_str(), i.keyword)).collect();
                 assert_eq!(found, vec![("", "required"), ("/n", "maximum")]);
             }
             other => panic!("expected schema errors, got {other:?}"),

@@ -11,15 +11,13 @@ use std::collections::HashSet;
 
 use foldhash::fast::RandomState;
 
-use crate::error::{Error, Rule, SyntaxError, Violation};
+use crate::error::{Error, Invalid, Report, Rule, SyntaxError, Violation, MAX_LISTED};
 use crate::number::{self, NumberProblem};
 use crate::pointer;
 use crate::scan;
 
 /// DynamoDB's nesting limit, counting the item itself.
 pub const MAX_DEPTH: usize = 32;
-/// Enough violations to act on; a hostile body cannot grow the list without bound.
-const MAX_VIOLATIONS: usize = 100;
 /// Objects with more members than this find repeated keys through a hash set.
 const LINEAR_KEY_SCAN: usize = 16;
 
@@ -56,17 +54,37 @@ pub fn parse_record(input: &[u8]) -> Result<Object<'_>, Error> {
     let Value::Object(members) = value else {
         return Err(Error::Shape("The JSON body must be an object"));
     };
-    if let Some(v) = violations.iter().find(|v| v.rule.is_json_error()) {
+    if let Some(v) = &violations.json_error {
         return Err(Error::Syntax(SyntaxError { message: v.rule.message(), byte_pos: v.byte_pos }));
     }
     if !violations.is_empty() {
-        return Err(Error::Limits(violations));
+        return Err(Error::Limits(violations.report()));
     }
     Ok(members)
 }
 
+/// The rules a document breaks: the first `MAX_LISTED` in document order and how many more, and
+/// the first repeated key or lone surrogate wherever it is (text DynamoDB could never hold, which
+/// a single record reports as malformed JSON).
+#[derive(Debug, Default)]
+pub struct Violations {
+    pub listed: Vec<Violation>,
+    pub unlisted: usize,
+    pub json_error: Option<Violation>,
+}
+
+impl Violations {
+    pub fn is_empty(&self) -> bool {
+        self.listed.is_empty() && self.unlisted == 0
+    }
+
+    pub fn report(&self) -> Report {
+        Report { listed: self.listed.iter().map(Invalid::from).collect(), unlisted: self.unlisted }
+    }
+}
+
 /// One JSON document and the rules it breaks.
-pub fn parse_document(input: &[u8]) -> Result<(Value<'_>, Vec<Violation>), SyntaxError> {
+pub fn parse_document(input: &[u8]) -> Result<(Value<'_>, Violations), SyntaxError> {
     let mut parser = Parser::new(input)?;
     parser.skip_whitespace();
     let value = parser.parse_value(0)?;
@@ -76,7 +94,7 @@ pub fn parse_document(input: &[u8]) -> Result<(Value<'_>, Vec<Violation>), Synta
 
 /// A batch: a JSON array whose elements are records, each with the rules it breaks (paths and
 /// nesting counted from the record). Malformed syntax anywhere fails the whole body.
-pub fn parse_batch(input: &[u8]) -> Result<Vec<(Value<'_>, Vec<Violation>)>, Error> {
+pub fn parse_batch(input: &[u8]) -> Result<Vec<(Value<'_>, Violations)>, Error> {
     let mut parser = Parser::new(input)?;
     parser.skip_whitespace();
     if parser.peek() != Some(b'[') {
@@ -128,7 +146,7 @@ pub struct Parser<'a> {
     text: &'a str,
     pos: usize,
     path: Vec<Segment>,
-    pub violations: Vec<Violation>,
+    pub violations: Violations,
 }
 
 impl<'a> Parser<'a> {
@@ -139,7 +157,7 @@ impl<'a> Parser<'a> {
         }
         let text = std::str::from_utf8(input)
             .map_err(|e| SyntaxError { message: "Invalid UTF-8", byte_pos: e.valid_up_to() })?;
-        Ok(Parser { text, pos: 0, path: Vec::new(), violations: Vec::new() })
+        Ok(Parser { text, pos: 0, path: Vec::new(), violations: Violations::default() })
     }
 
     fn bytes(&self) -> &'a [u8] {
@@ -169,10 +187,23 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Records a broken rule. Past `MAX_LISTED` only the count grows: a hostile body cannot grow
+    /// the list, nor make a pointer be written for each of its million violations.
     fn violate(&mut self, rule: Rule, byte_pos: usize) {
-        if self.violations.len() < MAX_VIOLATIONS {
-            let path = self.pointer();
-            self.violations.push(Violation { rule, path, byte_pos });
+        let listed = self.violations.listed.len() < MAX_LISTED;
+        let first_json_error = rule.is_json_error() && self.violations.json_error.is_none();
+        if !(listed || first_json_error) {
+            self.violations.unlisted += 1;
+            return;
+        }
+        let violation = Violation { rule, path: self.pointer(), byte_pos };
+        if first_json_error {
+            self.violations.json_error = Some(violation.clone());
+        }
+        if listed {
+            self.violations.listed.push(violation);
+        } else {
+            self.violations.unlisted += 1;
         }
     }
 
@@ -513,9 +544,14 @@ mod tests {
 
     fn limits(text: &str) -> Vec<(Rule, String)> {
         match record(text) {
-            Err(Error::Limits(v)) => v.into_iter().map(|v| (v.rule, v.path)).collect(),
+            Err(Error::Limits(report)) => report.listed.into_iter().map(|v| (rule_of(v.keyword), v.path)).collect(),
             other => panic!("expected limit errors for {text:?}, got {other:?}"),
         }
+    }
+
+    fn rule_of(keyword: &str) -> Rule {
+        let rules = [Rule::EmptyName, Rule::MaxDepth, Rule::NumberPrecision, Rule::NumberRange];
+        rules.into_iter().find(|r| r.keyword() == keyword).unwrap_or(Rule::DuplicateKey)
     }
 
     #[test]
@@ -623,6 +659,23 @@ mod tests {
             limits(r#"{"a":[1E-131,{"b~":1e126}],"c":1.5E+40}"#),
             vec![(Rule::NumberRange, "/a/0".into()), (Rule::NumberRange, "/a/1/b~0".into())]
         );
+    }
+
+    #[test]
+    fn violations_past_the_hundredth_are_counted_not_listed() {
+        let numbers = vec!["1e999"; 250].join(",");
+        match record(&format!(r#"{{"a":[{numbers}],"b":1,"b":2}}"#)) {
+            // The repeated key after 250 violations is still found: it is malformed JSON.
+            Err(Error::Syntax(e)) => assert_eq!(e.message, "Duplicate key in object"),
+            other => panic!("expected a syntax error, got {other:?}"),
+        }
+        match record(&format!(r#"{{"a":[{numbers}]}}"#)) {
+            Err(Error::Limits(report)) => {
+                assert_eq!((report.listed.len(), report.unlisted), (100, 150));
+                assert_eq!(report.listed[99].path, "/a/99");
+            }
+            other => panic!("expected limit errors, got {other:?}"),
+        }
     }
 
     #[test]

@@ -21,7 +21,7 @@ use pyo3::types::{
 
 use crate::batch;
 use crate::codec;
-use crate::error::{Error, Invalid, Violation};
+use crate::error::{Error, Invalid, Report, Rule};
 use crate::json::{self, Object, Value, MAX_DEPTH};
 use crate::number;
 use crate::schema::Schema;
@@ -67,18 +67,23 @@ fn to_pyerr(py: Python<'_>, error: Error, doc: &Bound<'_, PyAny>, input: &[u8]) 
             new_error(py, "JSONDecodeError", (e.message, doc, at.pos, at.lineno, at.colno))
         }
         Error::Shape(message) => new_error(py, "ShapeError", (message,)),
-        Error::Limits(violations) => limit_error(py, &violations),
+        Error::Limits(report) => limit_error(py, &report),
         Error::Invalid(found) => validation_error(py, &found),
         Error::KeyMismatch => new_error(py, "KeyMismatchError", ("The body's key differs from the request's",)),
     }
 }
 
-fn validation_error(py: Python<'_>, found: &[Invalid]) -> PyErr {
-    let details = found.iter().map(|v| detail(py, &v.path, &v.message, v.keyword));
-    match details.collect::<PyResult<Vec<_>>>() {
+fn validation_error(py: Python<'_>, report: &Report) -> PyErr {
+    match details(py, report) {
         Ok(details) => new_error(py, "ValidationError", ("The record does not match its schema", details)),
         Err(e) => e,
     }
+}
+
+/// The `errors` list of a report.
+fn details<'py>(py: Python<'py>, report: &Report) -> PyResult<Bound<'py, PyList>> {
+    let entries = report.entries().map(|e| detail(py, &e.path, &e.message, e.keyword));
+    PyList::new(py, entries.collect::<PyResult<Vec<_>>>()?)
 }
 
 /// One `{"path", "message", "keyword"}` entry of an error's `errors`.
@@ -90,13 +95,12 @@ fn detail<'py>(py: Python<'py>, path: &str, message: &str, keyword: &str) -> PyR
     Ok(detail)
 }
 
-fn limit_error(py: Python<'_>, violations: &[Violation]) -> PyErr {
-    let details = violations.iter().map(|v| detail(py, &v.path, v.rule.message(), v.rule.keyword()));
-    let details = match details.collect::<PyResult<Vec<_>>>() {
+fn limit_error(py: Python<'_>, report: &Report) -> PyErr {
+    let details = match details(py, report) {
         Ok(details) => details,
         Err(e) => return e,
     };
-    let summary = violations.first().map_or("The record breaks DynamoDB's limits", |v| v.rule.message());
+    let summary = report.listed.first().map_or("The record breaks DynamoDB's limits", |v| v.message.as_str());
     new_error(py, "LimitError", (summary, details))
 }
 
@@ -275,7 +279,7 @@ fn item_to_json<'py>(py: Python<'py>, item: &Bound<'py, PyAny>) -> PyResult<Boun
 }
 
 fn too_deep(py: Python<'_>) -> PyErr {
-    limit_error(py, &[Violation { rule: crate::error::Rule::MaxDepth, path: String::new(), byte_pos: 0 }])
+    limit_error(py, &Report::one(Invalid::limit(Rule::MaxDepth, String::new())))
 }
 
 /// Calls `f` on each entry of an item or attribute value: a dict or any other mapping, or a
@@ -611,8 +615,7 @@ fn rejected_entry<'py>(py: Python<'py>, rejected: &batch::Rejected) -> PyResult<
     if let Some(line) = rejected.line {
         entry.set_item(intern!(py, "line"), line)?;
     }
-    let errors = rejected.errors.iter().map(|e| detail(py, &e.path, &e.message, e.keyword));
-    entry.set_item(intern!(py, "errors"), PyList::new(py, errors.collect::<PyResult<Vec<_>>>()?)?)?;
+    entry.set_item(intern!(py, "errors"), details(py, &rejected.errors)?)?;
     Ok(entry)
 }
 

@@ -12,7 +12,12 @@ use jsonschema::json::{Array, Json, JsonNumber, Node, NodeIdentity, Object as Js
 use jsonschema::{Draft, JsonType, PatternOptions, Retrieve, Uri, Validator};
 use serde_json::Value as SerdeValue;
 
-use crate::error::Invalid;
+use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
+use jsonschema::ValidationError;
+
+use crate::error::{Invalid, Report, MAX_LISTED};
 use crate::json::Value;
 use crate::number;
 use crate::pointer;
@@ -51,39 +56,187 @@ impl Schema {
         }
     }
 
-    /// Every violation of the schema by `record`.
-    pub fn validate(&self, record: &Value<'_>) -> Vec<Invalid> {
-        let mut found = Vec::new();
-        for error in self.validator.iter_errors(record) {
-            let path = error.instance_path().as_str();
-            // The keyword that failed, where the kind alone does not tell it.
-            match (error.kind(), error.schema_path().as_str().rsplit('/').next()) {
-                (ValidationErrorKind::Required { property }, Some("dependentRequired" | "dependencies")) => {
-                    let name = property.as_str().unwrap_or_default();
-                    found.push(Invalid {
-                        path: path.to_owned(),
-                        keyword: "dependent_required",
-                        message: format!("Missing property '{name}', required by another one present"),
-                    });
+    /// What `record` breaks: the first `MAX_LISTED` violations in document order (a parent
+    /// before its members, members in the record's order; at one place, in the schema's order),
+    /// and how many more there are. Only the listed ones are worded.
+    pub fn validate(&self, record: &Value<'_>) -> Report {
+        let errors: Vec<ValidationError<'_>> = self.validator.iter_errors(record).collect();
+        if errors.is_empty() {
+            return Report::default();
+        }
+        let mut locator = Locator::new(record);
+        let mut found = Vec::with_capacity(errors.len());
+        for error in &errors {
+            let (node, place) = locator.find(error.instance_path().as_str());
+            let mut per_member = |name: &str| {
+                let mut place = place.clone();
+                place.push(node.and_then(|node| locator.member(node, name)).map_or(u32::MAX, |(_, at)| at));
+                place
+            };
+            match what_failed(error) {
+                // One violation per member that is not allowed.
+                Failed::Members(names) => {
+                    for name in names {
+                        found.push(Found { place: per_member(name), error, member: Some(Cow::Borrowed(name)) });
+                    }
                 }
                 // `additionalProperties: false` with no sibling that allows a property: each
                 // member of the object is unexpected.
-                (ValidationErrorKind::FalseSchema, Some("additionalProperties")) => {
-                    let names = match pointer::resolve(record, path) {
-                        Some(Value::Object(members)) => members.iter().map(|(name, _)| name.to_string()).collect(),
+                Failed::EveryMember => {
+                    let names = match node {
+                        Some(Value::Object(members)) => members.iter().map(|(name, _)| name.as_ref()).collect(),
                         _ => Vec::new(),
                     };
-                    describe(&ValidationErrorKind::AdditionalProperties { unexpected: names }, path, &mut found);
+                    for name in names {
+                        let member = Some(Cow::Owned(name.to_owned()));
+                        found.push(Found { place: per_member(name), error, member });
+                    }
                 }
-                (ValidationErrorKind::FalseSchema, Some("propertyNames")) => found.push(Invalid {
-                    path: path.to_owned(),
-                    keyword: "property_names",
-                    message: "No property is allowed here".into(),
-                }),
-                (kind, _) => describe(kind, path, &mut found),
+                Failed::Node => found.push(Found { place, error, member: None }),
             }
         }
-        found
+        let total = found.len();
+        // Stable: at one place, the validator's order (the schema's) is kept.
+        let first = |a: &Found<'_, '_>, b: &Found<'_, '_>| a.place.cmp(&b.place);
+        if total > MAX_LISTED {
+            found.select_nth_unstable_by(MAX_LISTED, |a, b| {
+                first(a, b).then_with(|| std::ptr::from_ref(a.error).cmp(&std::ptr::from_ref(b.error)))
+            });
+            found.truncate(MAX_LISTED);
+        }
+        found.sort_by(first);
+        Report { listed: found.iter().map(Found::describe).collect(), unlisted: total - found.len() }
+    }
+}
+
+/// One violation found, not worded yet: where it is in document order (the index of each member
+/// or item on the way from the record), and which error (and member) it comes from.
+struct Found<'e, 'i> {
+    place: Vec<u32>,
+    error: &'e ValidationError<'i>,
+    member: Option<Cow<'e, str>>,
+}
+
+impl Found<'_, '_> {
+    fn describe(&self) -> Invalid {
+        let path = self.error.instance_path().as_str();
+        match (&self.member, self.error.kind()) {
+            (Some(name), kind) => {
+                let keyword = if matches!(kind, ValidationErrorKind::UnevaluatedProperties { .. }) {
+                    "unevaluated_properties"
+                } else {
+                    "additional_properties"
+                };
+                let mut at = path.to_owned();
+                pointer::push_token(&mut at, name);
+                Invalid { path: at, keyword, message: "This property is not allowed".into() }
+            }
+            (None, ValidationErrorKind::Required { property }) if is_dependency(self.error) => Invalid {
+                path: path.to_owned(),
+                keyword: "dependent_required",
+                message: format!(
+                    "Missing property '{}', required by another one present",
+                    property.as_str().unwrap_or_default()
+                ),
+            },
+            (None, ValidationErrorKind::FalseSchema) if last_keyword(self.error) == Some("propertyNames") => Invalid {
+                path: path.to_owned(),
+                keyword: "property_names",
+                message: "No property is allowed here".into(),
+            },
+            (None, kind) => describe(kind, path),
+        }
+    }
+}
+
+/// What an error stands for: one violation at its node, or one per member of its object.
+enum Failed<'e> {
+    Node,
+    Members(&'e [String]),
+    EveryMember,
+}
+
+fn what_failed<'e>(error: &'e ValidationError<'_>) -> Failed<'e> {
+    match error.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected }
+        | ValidationErrorKind::UnevaluatedProperties { unexpected } => Failed::Members(unexpected),
+        ValidationErrorKind::FalseSchema if last_keyword(error) == Some("additionalProperties") => Failed::EveryMember,
+        _ => Failed::Node,
+    }
+}
+
+/// The keyword that failed, where the kind alone does not tell it.
+fn last_keyword<'e>(error: &'e ValidationError<'_>) -> Option<&'e str> {
+    error.schema_path().as_str().rsplit('/').next()
+}
+
+fn is_dependency(error: &ValidationError<'_>) -> bool {
+    matches!(last_keyword(error), Some("dependentRequired" | "dependencies"))
+}
+
+/// Finds the nodes that JSON Pointers designate, and their place in document order. Large
+/// objects get a name index on first use, so that a million errors in one object cost a million
+/// look-ups, not a million scans.
+struct Locator<'v, 'a> {
+    root: &'v Value<'a>,
+    indexes: HashMap<usize, HashMap<&'v str, u32, RandomState>, RandomState>,
+}
+
+/// Objects this small are scanned.
+const SCANNED_MEMBERS: usize = 16;
+
+impl<'v, 'a> Locator<'v, 'a> {
+    fn new(root: &'v Value<'a>) -> Self {
+        Locator { root, indexes: HashMap::default() }
+    }
+
+    /// The node at `pointer` and its place; a pointer that does not resolve (never expected)
+    /// gets the place after every node.
+    fn find(&mut self, pointer: &str) -> (Option<&'v Value<'a>>, Vec<u32>) {
+        let mut node = self.root;
+        let mut place = Vec::new();
+        for token in pointer.split('/').skip(1) {
+            let token: Cow<'_, str> = if token.contains('~') {
+                Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+            } else {
+                token.into()
+            };
+            let child = match node {
+                Value::Object(_) => self.member(node, &token),
+                Value::Array(items) => token
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| Some((items.get(i)?, u32::try_from(i).unwrap_or(u32::MAX)))),
+                _ => None,
+            };
+            let Some((child, at)) = child else {
+                place.push(u32::MAX);
+                return (None, place);
+            };
+            place.push(at);
+            node = child;
+        }
+        (Some(node), place)
+    }
+
+    /// The member `name` of the object `node`, and its index.
+    fn member(&mut self, node: &'v Value<'a>, name: &str) -> Option<(&'v Value<'a>, u32)> {
+        let Value::Object(members) = node else {
+            return None;
+        };
+        let at = if members.len() <= SCANNED_MEMBERS {
+            members.iter().position(|(n, _)| n == name)?
+        } else {
+            let index = self.indexes.entry(members.as_ptr() as usize).or_insert_with(|| {
+                members
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (n, _))| (n.as_ref(), u32::try_from(i).unwrap_or(u32::MAX)))
+                    .collect()
+            });
+            usize::try_from(*index.get(name)?).ok()?
+        };
+        Some((&members.get(at)?.1, u32::try_from(at).unwrap_or(u32::MAX)))
     }
 }
 
@@ -96,25 +249,14 @@ impl Retrieve for NoRemoteReferences {
     }
 }
 
-/// Appends the violation(s) an error stands for, worded without the record's values.
-fn describe(kind: &ValidationErrorKind, path: &str, found: &mut Vec<Invalid>) {
+/// The violation an error stands for at its node, worded without the record's values.
+fn describe(kind: &ValidationErrorKind, path: &str) -> Invalid {
     use ValidationErrorKind as K;
-    let mut push =
-        |path: String, keyword: &'static str, message: String| found.push(Invalid { path, keyword, message });
+    let push = |path: String, keyword: &'static str, message: String| Invalid { path, keyword, message };
     let here = || path.to_owned();
     match kind {
-        K::AdditionalProperties { unexpected } | K::UnevaluatedProperties { unexpected } => {
-            let keyword = if matches!(kind, K::AdditionalProperties { .. }) {
-                "additional_properties"
-            } else {
-                "unevaluated_properties"
-            };
-            for name in unexpected {
-                let mut at = here();
-                pointer::push_token(&mut at, name);
-                push(at, keyword, "This property is not allowed".into());
-            }
-        }
+        K::AdditionalProperties { .. } => push(here(), "additional_properties", "A property is not allowed".into()),
+        K::UnevaluatedProperties { .. } => push(here(), "unevaluated_properties", "A property is not allowed".into()),
         K::AdditionalItems { .. } => push(here(), "additional_items", "Too many items".into()),
         K::UnevaluatedItems { .. } => push(here(), "unevaluated_items", "Items not allowed by the schema".into()),
         K::AnyOf { .. } => push(here(), "any_of", "Must match at least one of the allowed schemas".into()),
@@ -375,7 +517,7 @@ mod tests {
         let schema = Schema::compile(schema, true).unwrap();
         let members = parse_record(record.as_bytes()).unwrap();
         let record = Value::Object(members);
-        schema.validate(&record).into_iter().map(|e| (e.path, e.keyword)).collect()
+        schema.validate(&record).listed.into_iter().map(|e| (e.path, e.keyword)).collect()
     }
 
     #[test]
@@ -393,6 +535,37 @@ mod tests {
                 ("/x~0".into(), "additional_properties"),
             ]
         );
+    }
+
+    #[test]
+    fn errors_come_in_document_order_and_stop_at_the_hundredth() {
+        let schema = r#"{"properties":{"l":{"items":{"required":["a","b"],"additionalProperties":false}}},
+            "required":["z"],"additionalProperties":{"type":"array"}}"#;
+        let record = format!(r#"{{"x":1,"l":[{}],"y":2}}"#, vec![r#"{"q":1}"#; 60].join(","));
+        let compiled = Schema::compile(schema, true).unwrap();
+        let report = compiled.validate(&Value::Object(parse_record(record.as_bytes()).unwrap()));
+        // 1 required at the root, /x and /y not arrays, 60 x (2 required + 1 additional)
+        assert_eq!((report.listed.len(), report.unlisted), (100, 183 - 100));
+        let first: Vec<_> = report.listed.iter().take(6).map(|e| (e.path.as_str(), e.keyword)).collect();
+        assert_eq!(
+            first,
+            vec![
+                ("", "required"),
+                ("/x", "type"),
+                ("/l/0", "required"),
+                ("/l/0", "required"),
+                ("/l/0/q", "additional_properties"),
+                ("/l/1", "required"),
+            ]
+        );
+        assert_eq!(report.listed[99].path, "/l/32");
+        // A member error in an object too large to scan is placed by the name index.
+        let wide: Vec<String> = (0..40).map(|i| format!(r#""k{i}":{i}"#)).collect();
+        let record = format!("{{{}}}", wide.join(","));
+        let report = compiled.validate(&Value::Object(parse_record(record.as_bytes()).unwrap()));
+        let paths: Vec<_> = report.listed.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths.len(), 41);
+        assert_eq!((paths[0], paths[1], paths[40]), ("", "/k0", "/k39"));
     }
 
     #[test]

@@ -117,7 +117,7 @@ def test_an_absent_item_is_404(
     assert seeded.items() == {"kept": ORIGINAL}
 
 
-@pytest.mark.parametrize("path", ["/", "/item", "/itemsx", "/items/kept/more", "/other/kept"])
+@pytest.mark.parametrize("path", ["/", "/item", "/itemsx", "/items/", "/other/kept"])
 def test_an_unknown_path_is_404(
     invoke: Invoke, seeded: Table, make_event: EventFactory, path: str
 ) -> None:

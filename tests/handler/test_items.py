@@ -191,11 +191,11 @@ def test_a_slash_in_an_id_is_reachable_through_a_rest_api(invoke: Invoke, table:
     assert table.items() == {"a/b": {"id": {"S": "a/b"}}}
 
 
-def test_a_slash_in_an_id_is_not_routable_through_an_http_api(invoke: Invoke, table: Table) -> None:
+def test_a_slash_in_an_id_is_routable_through_an_http_api(invoke: Invoke, table: Table) -> None:
     # GIVEN an item whose id holds a slash
     table.put({"id": {"S": "a/b"}})
     # WHEN an HTTP API passes on its location, which it decodes to /items/a/b
     reply = invoke(http_api_event("GET", "/items/a%2Fb"))
-    # THEN no route matches: a 404 for the path (API Gateway's own router does the same)
-    assert (reply.status, reply.json()["detail"]) == (404, "No resource at this path.")
+    # THEN everything after /items/ is the id: the item
+    assert (reply.status, reply.json()) == (200, {"id": "a/b"})
     assert table.items() == {"a/b": {"id": {"S": "a/b"}}}

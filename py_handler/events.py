@@ -1,0 +1,138 @@
+"""API Gateway events as the resolvers can read them, whatever arrived.
+
+Powertools reads an event's fields as API Gateway documents them and fails on anything else (a
+missing method, null headers, a string where a boolean belongs) with an exception that would
+escape the function. `normalize` returns a copy in which every field the function reads has its
+documented type, or raises `MalformedEvent` for an event no request could have produced, which
+the function answers with a 400. HTTP APIs (payload format 2.0) and REST APIs (1.0) alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+# RFC 9110's token: what a method can be.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+class MalformedEvent(Exception):
+    """An event the function cannot read as a request; `detail` says which part, no value."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+def normalize(event: object) -> dict[str, Any]:
+    if not isinstance(event, Mapping):
+        raise MalformedEvent("The event is not an object.")
+    context = event.get("requestContext")
+    context = dict(context) if isinstance(context, Mapping) else {}
+    http = context.get("http")
+    if event.get("version") == "2.0" or ("httpMethod" not in event and isinstance(http, Mapping)):
+        return _http_api(event, context)
+    return _rest_api(event, context)
+
+
+def _http_api(event: Mapping[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+    http = dict(context.get("http") or {}) if isinstance(context.get("http"), Mapping) else {}
+    method = _method(http.get("method"))
+    path = event.get("rawPath", http.get("path"))
+    if not isinstance(path, str):
+        raise MalformedEvent("The event has no path.")
+    http.update(method=method, path=path)
+    context["http"] = http
+    normalized = {
+        **event,
+        "version": "2.0",
+        "rawPath": path,
+        "rawQueryString": _text(event.get("rawQueryString")),
+        # HTTP APIs send header names in lower case; one that is not stays unreadable otherwise.
+        "headers": {name.lower(): value for name, value in _strings(event.get("headers")).items()},
+        "queryStringParameters": _strings(event.get("queryStringParameters")) or None,
+        "pathParameters": _strings(event.get("pathParameters")) or None,
+        "cookies": [c for c in _list(event.get("cookies")) if isinstance(c, str)],
+        "requestContext": context,
+    }
+    return _with_body(normalized, event)
+
+
+def _rest_api(event: Mapping[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+    method = _method(event.get("httpMethod"))
+    path = event.get("path")
+    if not isinstance(path, str):
+        raise MalformedEvent("The event has no path.")
+    multi_headers = _string_lists(event.get("multiValueHeaders"))
+    headers = _strings(event.get("headers"))
+    # A header API Gateway put in multiValueHeaders alone is still a header of the request:
+    # `headers` holds the last value of each.
+    present = {name.lower() for name in headers}
+    for name, values in multi_headers.items():
+        if name.lower() not in present and values:
+            headers[name] = values[-1]
+            present.add(name.lower())
+    queries = _strings(event.get("queryStringParameters"))
+    multi_queries = _string_lists(event.get("multiValueQueryStringParameters"))
+    for name, values in multi_queries.items():
+        if name not in queries and values:
+            queries[name] = values[-1]
+    context.update(httpMethod=method, path=_text(context.get("path")) or path)
+    normalized = {
+        **event,
+        "httpMethod": method,
+        "path": path,
+        "headers": headers,
+        "multiValueHeaders": multi_headers or {k: [v] for k, v in headers.items()},
+        "queryStringParameters": queries or None,
+        "multiValueQueryStringParameters": multi_queries or None,
+        "pathParameters": _strings(event.get("pathParameters")) or None,
+        "stageVariables": _strings(event.get("stageVariables")) or None,
+        "requestContext": context,
+    }
+    return _with_body(normalized, event)
+
+
+def _with_body(normalized: dict[str, Any], event: Mapping[str, Any]) -> dict[str, Any]:
+    body = event.get("body")
+    if body is not None and not isinstance(body, str):
+        raise MalformedEvent("The event's body is not text.")
+    encoded = event.get("isBase64Encoded", False)
+    if encoded is None:
+        encoded = False
+    if not isinstance(encoded, bool):
+        raise MalformedEvent("The event's isBase64Encoded is not a boolean.")
+    normalized.update(body=body, isBase64Encoded=encoded)
+    return normalized
+
+
+def _method(value: object) -> str:
+    if not (isinstance(value, str) and _TOKEN.fullmatch(value)):
+        raise MalformedEvent("The event has no HTTP method.")
+    return value.upper()
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _strings(value: object) -> dict[str, str]:
+    """A mapping of strings to strings: anything else in it is left out."""
+    if not isinstance(value, Mapping):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _string_lists(value: object) -> dict[str, list[str]]:
+    if not isinstance(value, Mapping):
+        return {}
+    return {
+        k: [item for item in v if isinstance(item, str)]
+        for k, v in value.items()
+        if isinstance(k, str) and isinstance(v, list)
+    }
