@@ -13,9 +13,11 @@ use jsonschema::{Draft, JsonType, PatternOptions, Retrieve, Uri, Validator};
 use serde_json::Value as SerdeValue;
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use foldhash::fast::RandomState;
 use jsonschema::ValidationError;
+use jsonschema_value::LazyInstance;
 
 use crate::error::{Invalid, Report, MAX_LISTED};
 use crate::json::Value;
@@ -96,15 +98,15 @@ impl Schema {
             }
         }
         let total = found.len();
-        // Stable: at one place, the validator's order (the schema's) is kept.
-        let first = |a: &Found<'_, '_>, b: &Found<'_, '_>| a.place.cmp(&b.place);
+        // At one place, in the validator's order: the errors' own order in their vector.
+        let order = |a: &Found<'_, '_>, b: &Found<'_, '_>| {
+            a.place.cmp(&b.place).then_with(|| std::ptr::from_ref(a.error).cmp(&std::ptr::from_ref(b.error)))
+        };
         if total > MAX_LISTED {
-            found.select_nth_unstable_by(MAX_LISTED, |a, b| {
-                first(a, b).then_with(|| std::ptr::from_ref(a.error).cmp(&std::ptr::from_ref(b.error)))
-            });
+            found.select_nth_unstable_by(MAX_LISTED, order);
             found.truncate(MAX_LISTED);
         }
-        found.sort_by(first);
+        found.sort_by(order);
         Report { listed: found.iter().map(Found::describe).collect(), unlisted: total - found.len() }
     }
 }
@@ -443,6 +445,12 @@ impl<'a> Node<'a, Tree> for &'a Value<'a> {
 
     fn to_value(&self) -> Cow<'a, SerdeValue> {
         Cow::Owned(to_serde(self))
+    }
+
+    /// Errors are worded from the schema alone and never read their instance: the default would
+    /// copy the node (the whole record, for an error at the root) into every error.
+    fn lazy_value(&self) -> LazyInstance<'a> {
+        LazyInstance::Deferred { bytes: &[], tag: 0, make: |_, _| SerdeValue::Null, cell: OnceLock::new() }
     }
 
     fn identity(&self) -> Option<NodeIdentity> {
