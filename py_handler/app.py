@@ -54,8 +54,13 @@ def resolve(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         # HTTP APIs hand the path over decoded, REST APIs percent-encoded: encoding it again
         # routes any id and reads both alike.
         event = {**event, "rawPath": paths.encode_path(event["rawPath"])}
-        return http_api.resolve(event, context)
-    return rest_api.resolve(event, context)
+        resolver: APIGatewayHttpResolver | APIGatewayRestResolver = http_api
+    else:
+        resolver = rest_api
+    if not paths.routable(event["rawPath"] if resolver is http_api else event["path"]):
+        return errors.problem_response(404, errors.NO_RESOURCE)
+    response: dict[str, Any] = resolver.resolve(event, context)
+    return response
 
 
 def _request_id(context: object) -> str | None:

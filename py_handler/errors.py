@@ -28,6 +28,7 @@ ITEM_TOO_LARGE = "The item is over DynamoDB's 400 KB item size limit."
 JSON_ONLY = "The body must be JSON: Content-Type application/json or a +json type."
 IDENTITY_ONLY = "The body must not be encoded: Content-Encoding identity or none."
 INTERNAL = "The server failed to handle the request."
+NO_RESOURCE = "No resource at this path."
 
 logger = Logger(child=True)
 router = Router()  # type: ignore[no-untyped-call]
@@ -185,7 +186,7 @@ def unrouted(exc: NotFoundError) -> Response[str]:
     allow = allowed_methods(router.current_event.path)
     if allow:
         return method_not_allowed(MethodNotAllowed(allow))
-    return problem(HTTPStatus.NOT_FOUND, "No resource at this path.")
+    return problem(HTTPStatus.NOT_FOUND, NO_RESOURCE)
 
 
 @_handles(MethodNotAllowed)

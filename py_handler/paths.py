@@ -7,12 +7,14 @@ may hold any character, `/` included, and its `Location` reads back with either 
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, unquote
 
 ITEMS = "/items"
 BATCH = "/items/batch"
 MAX_KEY_BYTES = 2048  # DynamoDB's limit for a partition key
 _ITEM = ITEMS + "/"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 # The methods each path serves. POST is the batch route; with any other method, "batch" is an
 # id like any other.
@@ -33,6 +35,14 @@ def location(item_id: str) -> str:
     return _ITEM + quote(item_id, safe="")
 
 
+def routable(path: str) -> bool:
+    """Whether an encoded path can name a resource at all. The resolvers match a path with any
+    number of trailing slashes (and `$` before a final newline), so `/items/kept/` would reach
+    `kept`: a raw trailing slash or control character names nothing. (An id's own `/` and
+    control characters arrive encoded.)"""
+    return not (path.endswith("/") or _CONTROL.search(path))
+
+
 def allowed_methods(path: str) -> tuple[str, ...]:
     """The methods an encoded path serves: none where it names no resource."""
     if path == ITEMS:
@@ -47,7 +57,9 @@ def item_id(segment: str) -> str | None:
     """The id an encoded path segment names, or None when it cannot name one: not UTF-8 once
     decoded, or no key DynamoDB can hold (empty, or over its 2048-byte limit)."""
     key = decoded_id(segment)
-    return key if key is not None and 0 < len(key.encode()) <= MAX_KEY_BYTES else None
+    if key is None or key in (".", ".."):  # never stored: see RecordCodec's key_dot_segment
+        return None
+    return key if 0 < len(key.encode()) <= MAX_KEY_BYTES else None
 
 
 def decoded_id(segment: str) -> str | None:

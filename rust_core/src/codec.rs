@@ -115,11 +115,13 @@ impl RecordCodec {
         members.insert(0, (Cow::Owned(self.key.clone()), Value::String(Cow::Owned(value))));
     }
 
-    /// A key value obeys DynamoDB's rules for a string partition key.
+    /// A key value obeys DynamoDB's rules for a string partition key, and can be a URL's last
+    /// path segment (`/items/{key}`): clients resolve `.` and `..` away (RFC 3986, 5.2.4).
     fn checked_key(&self, key: &str) -> Result<(), Error> {
-        match key.len() {
-            0 => Err(self.key_error(Rule::KeyEmpty)),
-            n if n > MAX_KEY_BYTES => Err(self.key_error(Rule::KeySize)),
+        match key {
+            "" => Err(self.key_error(Rule::KeyEmpty)),
+            "." | ".." => Err(self.key_error(Rule::KeyDotSegment)),
+            _ if key.len() > MAX_KEY_BYTES => Err(self.key_error(Rule::KeySize)),
             _ => Ok(()),
         }
     }
@@ -195,6 +197,9 @@ mod tests {
         let big = RecordCodec::new(None, "id".into(), Limits::default());
         assert_eq!(rule(big.decode(long.as_bytes(), None)), ("key_size", "/id".into()));
         assert_eq!(rule(codec(None).decode(b"{}", Some(""))), ("key_empty", "/id".into()));
+        assert_eq!(rule(codec(None).decode(br#"{"id":".."}"#, None)), ("key_dot_segment", "/id".into()));
+        assert_eq!(rule(codec(None).decode(b"{}", Some("."))), ("key_dot_segment", "/id".into()));
+        assert!(codec(None).decode(br#"{"id":"..."}"#, None).is_ok());
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub enum Rule {
     KeyType,
     KeyEmpty,
     KeySize,
+    KeyDotSegment,
 }
 
 impl Rule {
@@ -47,6 +48,7 @@ impl Rule {
             Rule::KeyType => "key_type",
             Rule::KeyEmpty => "key_empty",
             Rule::KeySize => "key_size",
+            Rule::KeyDotSegment => "key_dot_segment",
         }
     }
 
@@ -64,6 +66,7 @@ impl Rule {
             Rule::KeyType => "The key attribute must be a string",
             Rule::KeyEmpty => "The key attribute must not be empty",
             Rule::KeySize => "The key attribute must be at most 2048 bytes in UTF-8",
+            Rule::KeyDotSegment => "The key attribute cannot be '.' or '..', which URLs cannot hold as a path segment",
         }
     }
 }
