@@ -44,6 +44,8 @@ def _http_api(event: Mapping[str, Any], context: dict[str, Any]) -> dict[str, An
         raise MalformedEvent("The event has no path.")
     http.update(method=method, path=path)
     context["http"] = http
+    # Read unconditionally by the resolver (the stage, to strip it from the path).
+    context["stage"] = _text(context.get("stage")) or "$default"
     normalized = {
         **event,
         "version": "2.0",
@@ -78,7 +80,11 @@ def _rest_api(event: Mapping[str, Any], context: dict[str, Any]) -> dict[str, An
     for name, values in multi_queries.items():
         if name not in queries and values:
             queries[name] = values[-1]
-    context.update(httpMethod=method, path=_text(context.get("path")) or path)
+    context.update(
+        httpMethod=method,
+        path=_text(context.get("path")) or path,
+        stage=_text(context.get("stage")),  # read by the resolver, to strip it from the path
+    )
     normalized = {
         **event,
         "httpMethod": method,
