@@ -56,6 +56,7 @@ def resolve(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         event = {**event, "rawPath": paths.encode_path(event["rawPath"])}
         resolver: APIGatewayHttpResolver | APIGatewayRestResolver = http_api
     else:
+        event = {**event, "path": paths.encode_raw(event["path"])}
         resolver = rest_api
     if not paths.routable(event["rawPath"] if resolver is http_api else event["path"]):
         return errors.problem_response(404, errors.NO_RESOURCE)

@@ -212,9 +212,14 @@ def _raw_body(event: BaseProxyEvent) -> bytes:
     body = event.body or ""
     if event.is_base64_encoded:
         try:
-            return base64.b64decode(body, validate=True)
+            data = base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError):  # ValueError: a non-ASCII character
-            raise BadRequest("The body is marked as base64 but is not base64.") from None
+            data = None
+        # Only the canonical encoding, as API Gateway writes it: no stray padding after a
+        # complete quantum, no bits set past the data.
+        if data is None or base64.b64encode(data).decode("ascii") != body:
+            raise BadRequest("The body is marked as base64 but is not base64.")
+        return data
     # surrogatepass: a body that is not UTF-8 must reach the parser as such, not fail here
     return body.encode("utf-8", "surrogatepass")
 

@@ -12,7 +12,7 @@ use jsonschema::json::{Array, Json, JsonNumber, Node, NodeIdentity, Object as Js
 use jsonschema::{Draft, JsonType, PatternOptions, Retrieve, Uri, Validator};
 use serde_json::Value as SerdeValue;
 
-use std::collections::HashMap;
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::OnceLock;
 
 use foldhash::fast::RandomState;
@@ -67,8 +67,9 @@ impl Schema {
             return Report::default();
         }
         let mut locator = Locator::new(record);
-        let mut found = Vec::with_capacity(errors.len());
-        for error in &errors {
+        // Only the first ones are kept: a million errors are counted, not sorted or worded.
+        let mut first = First::default();
+        for (seq, error) in errors.iter().enumerate() {
             let (node, place) = locator.find(error.instance_path().as_str());
             let mut per_member = |name: &str| {
                 let mut place = place.clone();
@@ -79,35 +80,42 @@ impl Schema {
                 // One violation per member that is not allowed.
                 Failed::Members(names) => {
                     for name in names {
-                        found.push(Found { place: per_member(name), error, member: Some(Cow::Borrowed(name)) });
+                        first.offer(Found { place: per_member(name), seq, error, member: Some(name) });
                     }
                 }
                 // `additionalProperties: false` with no sibling that allows a property: each
                 // member of the object is unexpected.
                 Failed::EveryMember => {
-                    let names = match node {
-                        Some(Value::Object(members)) => members.iter().map(|(name, _)| name.as_ref()).collect(),
-                        _ => Vec::new(),
-                    };
-                    for name in names {
-                        let member = Some(Cow::Owned(name.to_owned()));
-                        found.push(Found { place: per_member(name), error, member });
+                    if let Some(Value::Object(members)) = node {
+                        for (name, _) in members {
+                            first.offer(Found { place: per_member(name), seq, error, member: Some(name) });
+                        }
                     }
                 }
-                Failed::Node => found.push(Found { place, error, member: None }),
+                Failed::Node => first.offer(Found { place, seq, error, member: None }),
             }
         }
-        let total = found.len();
-        // At one place, in the validator's order: the errors' own order in their vector.
-        let order = |a: &Found<'_, '_>, b: &Found<'_, '_>| {
-            a.place.cmp(&b.place).then_with(|| std::ptr::from_ref(a.error).cmp(&std::ptr::from_ref(b.error)))
-        };
-        if total > MAX_LISTED {
-            found.select_nth_unstable_by(MAX_LISTED, order);
-            found.truncate(MAX_LISTED);
+        let unlisted = first.total - first.kept.len();
+        Report { listed: first.kept.into_sorted_vec().iter().map(Found::describe).collect(), unlisted }
+    }
+}
+
+/// The first `MAX_LISTED` violations offered, in document order, and how many were offered.
+#[derive(Default)]
+struct First<'e, 'i> {
+    kept: BinaryHeap<Found<'e, 'i>>,
+    total: usize,
+}
+
+impl<'e, 'i> First<'e, 'i> {
+    fn offer(&mut self, found: Found<'e, 'i>) {
+        self.total += 1;
+        if self.kept.len() < MAX_LISTED {
+            self.kept.push(found);
+        } else if self.kept.peek().is_some_and(|last| found < *last) {
+            self.kept.pop();
+            self.kept.push(found);
         }
-        found.sort_by(order);
-        Report { listed: found.iter().map(Found::describe).collect(), unlisted: total - found.len() }
     }
 }
 
@@ -115,14 +123,36 @@ impl Schema {
 /// or item on the way from the record), and which error (and member) it comes from.
 struct Found<'e, 'i> {
     place: Vec<u32>,
+    /// The error's rank in the validator's order (the schema's, at one place).
+    seq: usize,
     error: &'e ValidationError<'i>,
-    member: Option<Cow<'e, str>>,
+    member: Option<&'e str>,
 }
+
+impl Ord for Found<'_, '_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.place.cmp(&other.place).then(self.seq.cmp(&other.seq))
+    }
+}
+
+impl PartialOrd for Found<'_, '_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Found<'_, '_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Found<'_, '_> {}
 
 impl Found<'_, '_> {
     fn describe(&self) -> Invalid {
         let path = self.error.instance_path().as_str();
-        match (&self.member, self.error.kind()) {
+        match (self.member, self.error.kind()) {
             (Some(name), kind) => {
                 let keyword = if matches!(kind, ValidationErrorKind::UnevaluatedProperties { .. }) {
                     "unevaluated_properties"
