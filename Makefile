@@ -1,4 +1,4 @@
-# Every target sets up what it needs: a fresh clone needs only Python 3.9+, Rust and make.
+# Every target sets up what it needs: a fresh clone needs only Python 3.10+, Rust and make.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -75,8 +75,8 @@ ZIGLANG_VERSION := 0.15.2
 AUDITWHEEL_VERSION := 6.8.2
 # apt-get runs as root in CI and here; elsewhere through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# A wheel of one architecture (x86_64 or aarch64): rust_core-V-cp39-abi3-manylinux_2_17_ARCH...whl.
-wheel = $(firstword $(wildcard $(DIST)/rust_core-*-cp39-abi3-manylinux_2_17_$(1)*.whl))
+# A wheel of one architecture (x86_64 or aarch64): rust_core-V-cp310-abi3-manylinux_2_17_ARCH...whl.
+wheel = $(firstword $(wildcard $(DIST)/rust_core-*-cp310-abi3-manylinux_2_17_$(1)*.whl))
 RUST_CORE_SOURCES := Cargo.toml Cargo.lock pyproject.toml rust_core/Cargo.toml \
 	$(wildcard rust_core/src/*.rs python/rust_core/*.py python/rust_core/*.pyi)
 # zig links against glibc 2.17 symbols, so the wheels load on Amazon Linux 2 and 2023 alike. maturin
@@ -106,7 +106,7 @@ $(DIST)/.wheels: $(RUST_CORE_SOURCES) | $(VENV)/.zig $(DEBIAN_RUST_AARCH64)
 		$(MATURIN_BUILD) --target aarch64-unknown-linux-gnu
 	# maturin writes the legacy tag first (manylinux2014_ARCH.manylinux_2_17_ARCH); the same tag
 	# set in PEP 600 order gives the name the contract documents.
-	cd $(DIST) && for w in rust_core-*-cp39-abi3-manylinux2014_*.whl; do \
+	cd $(DIST) && for w in rust_core-*-cp310-abi3-manylinux2014_*.whl; do \
 		mv "$$w" "$$(echo "$$w" | sed -E 's/manylinux2014_([a-z0-9_]+)\.manylinux_2_17_[a-z0-9_]+/manylinux_2_17_\1.manylinux2014_\1/')"; \
 	done
 	touch $@

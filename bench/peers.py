@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bench.edge_cases import EdgeCase
@@ -226,15 +226,13 @@ def _pydantic(name: str, packages: tuple[str, ...]) -> Peer:
     # recursive type raises ValueError ("exponent must be an integer") on [1, "a", [2.5]].
     json_value = TypeAliasType(  # type: ignore[misc] # mypy: no recursive types in functions
         "json_value",
-        Union[
-            StrictBool,
-            StrictInt,
-            StrictStr,
-            Annotated[Decimal, Strict()],
-            list["json_value"],  # type: ignore[misc]
-            dict[str, "json_value"],  # type: ignore[misc]
-            None,
-        ],
+        StrictBool
+        | StrictInt
+        | StrictStr
+        | Annotated[Decimal, Strict()]
+        | list["json_value"]
+        | dict[str, "json_value"]
+        | None,
     )
     adapter = TypeAdapter(dict[str, json_value])
 
@@ -467,18 +465,18 @@ def _walk_av(exp: Mapping[str, Any], act: Any, path: str, out: list[_Mismatch]) 
         out.append(_Mismatch(path, exp, act, wrong=True))
         return
     if tag == "L":
-        for i, (x, y) in enumerate(zip(e, a)):
+        for i, (x, y) in enumerate(zip(e, a, strict=False)):
             _walk_av(x, y, f"{path}[{i}]", out)
         return
     wrong: bool | None
     if tag == "N":
         wrong = _number_wrong(e, a)
     elif tag == "NS":
-        pairs = zip(sorted(e, key=_text_key), sorted(a, key=_text_key))
+        pairs = zip(sorted(e, key=_text_key), sorted(a, key=_text_key), strict=False)
         verdicts = {_number_wrong(x, y) for x, y in pairs}
         wrong = True if True in verdicts else False if False in verdicts else None
     elif tag in ("SS", "BS"):
-        pairs = zip(sorted(e, key=_order_key), sorted(a, key=_order_key))
+        pairs = zip(sorted(e, key=_order_key), sorted(a, key=_order_key), strict=False)
         wrong = None if all(type(x) is type(y) and x == y for x, y in pairs) else True
     else:
         wrong = None if type(a) is type(e) and a == e else True
@@ -500,7 +498,7 @@ def _walk_value(exp: Any, act: Any, path: str, out: list[_Mismatch]) -> None:
             out.append(_Mismatch(path, exp, act, wrong=True))
             return
         found: list[_Mismatch] = []
-        for x, y in zip(sorted(exp, key=_order_key), sorted(act, key=_order_key)):
+        for x, y in zip(sorted(exp, key=_order_key), sorted(act, key=_order_key), strict=False):
             _walk_value(x, y, path, found)
         if found:  # a set is named as a whole
             out.append(_Mismatch(path, exp, act, wrong=any(m.wrong for m in found)))
@@ -509,7 +507,7 @@ def _walk_value(exp: Any, act: Any, path: str, out: list[_Mismatch]) -> None:
         if type(act) is not type(exp) or len(act) != len(exp):
             out.append(_Mismatch(path, exp, act, wrong=True))
             return
-        for i, (x, y) in enumerate(zip(exp, act)):
+        for i, (x, y) in enumerate(zip(exp, act, strict=False)):
             _walk_value(x, y, f"{path}[{i}]", out)
         return
     if isinstance(exp, _Num):

@@ -49,7 +49,9 @@ def compare(
             samples[name].append(per_call(ways[name], loops[name]))
         gc.collect()  # garbage of one round is not charged to the next way
     ratios = {
-        name: statistics.median(t / b for t, b in zip(samples[name], samples[baseline]))
+        name: statistics.median(
+            t / b for t, b in zip(samples[name], samples[baseline], strict=False)
+        )
         for name in names
     }
     return {name: Timing(statistics.median(samples[name]), ratios[name], rounds) for name in names}

@@ -358,7 +358,7 @@ class Gateway(BaseHTTPRequestHandler):
     def _invoke(self) -> None:
         try:
             body = self.rfile.read(self.body_length)
-        except socket.timeout:  # TimeoutError, on Python 3.10+
+        except TimeoutError:  # TimeoutError, on Python 3.10+
             self._refuse(HTTPStatus.REQUEST_TIMEOUT, "The body did not arrive in time.")
             return
         if len(body) < self.body_length:

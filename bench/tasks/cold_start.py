@@ -246,7 +246,9 @@ def median_init(samples: list[Sample]) -> float:
 def init_ratio(samples: list[Sample], baseline: list[Sample]) -> float:
     """Median over rounds of this way's init over the bare client's in the same round."""
     return statistics.median(
-        s.init / b.init for s, b in zip(samples, baseline) if s.init is not None and b.init
+        s.init / b.init
+        for s, b in zip(samples, baseline, strict=False)
+        if s.init is not None and b.init
     )
 
 

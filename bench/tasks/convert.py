@@ -100,7 +100,11 @@ def measure(operation: str, all_peers: list[peers.Peer], quick: bool) -> Section
 
 def exact_peers(able: list[peers.Peer], rows: list[list[str]]) -> str:
     """A sentence naming the other peers whose answers match boto3's."""
-    right = [p for p, row in zip(able, rows) if row[-1] in ("exact", "right, other number text")]
+    right = [
+        p
+        for p, row in zip(able, rows, strict=False)
+        if row[-1] in ("exact", "right, other number text")
+    ]
     others = [p.name for p in right if p.name not in ("rust_core", peers.BASELINE)]
     if not others:
         return "No other peer gives the right answer on every edge case."

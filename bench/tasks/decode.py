@@ -111,7 +111,7 @@ def run(quick: bool) -> Section:
             rounds=3 if quick else 9,
             budget=0.01 if quick else 0.1,
         )
-        for row, timing in zip(rows, timings.values()):
+        for row, timing in zip(rows, timings.values(), strict=False):
             row.append(f"{duration(timing.seconds)} ({ratio(timing)})")
         ours = timings["RecordCodec.decode"]
         pydantic = timings["Powertools parser + pydantic + boto3"]

@@ -21,9 +21,9 @@ def explain(error: ImportError) -> str:
     here = Path(__file__).resolve().parent
     machine = platform.machine().lower()
     machine = _ALIASES.get(machine, machine)
-    if sys.version_info < (3, 9):  # noqa: UP036 (a layer can be attached to an older runtime)
+    if sys.version_info < (3, 10):  # noqa: UP036 (a layer can be attached to an older runtime)
         found = ".".join(map(str, sys.version_info[:2]))
-        return f"rust_core needs CPython 3.9 or newer; this is Python {found}."
+        return f"rust_core needs CPython 3.10 or newer; this is Python {found}."
     modules = sorted(here.glob("_rust_core*.so")) + sorted(here.glob("_rust_core*.pyd"))
     if not modules:
         return (

@@ -395,8 +395,7 @@ impl Tag {
         ("BS", Tag::Bs),
     ];
 
-    /// The type a key names, found without converting it to UTF-8 (a copy under the stable ABI
-    /// for Python 3.9): by identity first (CPython shares one-letter strings), then by the hash
+    /// The type a key names, found without reading its text: by identity first (CPython shares one-letter strings), then by the hash
     /// a dict key already carries, confirmed by equality.
     fn of(key: &Bound<'_, PyAny>) -> PyResult<Option<Tag>> {
         let py = key.py();
@@ -425,10 +424,10 @@ impl Tag {
     }
 }
 
-/// A `str` as a JSON string. Python's encoder gives its UTF-8 as `bytes`: the stable ABI of
-/// Python 3.9 has no borrowed view of it.
+/// A `str` as a JSON string, from the UTF-8 that CPython keeps beside it (a borrowed view under
+/// the stable ABI of Python 3.10 and newer: no copy).
 fn write_str(out: &mut Vec<u8>, s: &Bound<'_, PyString>) -> PyResult<()> {
-    writer::write_string(out, s.encode_utf8()?.as_bytes());
+    writer::write_string(out, s.to_str()?.as_bytes());
     Ok(())
 }
 
@@ -466,9 +465,9 @@ fn write_array<'py>(
 }
 
 fn write_number(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-    let text = expect_str(value)?.to_cow()?;
+    let text = expect_str(value)?.to_str()?;
     let json =
-        number::to_json(&text).ok_or_else(|| PyValueError::new_err("an N value is not a finite decimal number"))?;
+        number::to_json(text).ok_or_else(|| PyValueError::new_err("an N value is not a finite decimal number"))?;
     out.extend_from_slice(json.as_bytes());
     Ok(())
 }
@@ -660,7 +659,7 @@ fn item_size(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<usize> {
 
 fn name_size(name: &Bound<'_, PyAny>) -> PyResult<usize> {
     let name = name.cast::<PyString>().map_err(|_| PyTypeError::new_err("attribute names must be str"))?;
-    Ok(name.encode_utf8()?.as_bytes().len())
+    Ok(name.to_str()?.len())
 }
 
 /// The size of one AttributeValue inside a container at level `enclosing`.
@@ -694,13 +693,13 @@ fn attribute_size(attribute: &Bound<'_, PyAny>, enclosing: usize) -> PyResult<us
 }
 
 fn str_size(value: &Bound<'_, PyAny>) -> PyResult<usize> {
-    Ok(expect_str(value)?.encode_utf8()?.as_bytes().len())
+    Ok(expect_str(value)?.to_str()?.len())
 }
 
 fn number_size(value: &Bound<'_, PyAny>) -> PyResult<usize> {
-    let text = expect_str(value)?.to_cow()?;
-    number::to_json(&text).ok_or_else(|| PyValueError::new_err("an N value is not a finite decimal number"))?;
-    Ok(size::number_size(&text))
+    let text = expect_str(value)?.to_str()?;
+    number::to_json(text).ok_or_else(|| PyValueError::new_err("an N value is not a finite decimal number"))?;
+    Ok(size::number_size(text))
 }
 
 fn binary_size(value: &Bound<'_, PyAny>) -> PyResult<usize> {
@@ -838,7 +837,7 @@ fn number_text<'py>(value: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyS
     }
     if value.get_type().is(decimal_type(py)?) {
         let text = value.str()?;
-        return Ok(plain_decimal(&text.to_cow()?).then_some(text));
+        return Ok(plain_decimal(text.to_str()?).then_some(text));
     }
     Ok(None)
 }
@@ -898,11 +897,11 @@ fn deserialize_value<'py>(attribute: &Bound<'py, PyAny>, depth: usize) -> PyResu
     let Ok(tag) = tag.cast_exact::<PyString>() else {
         return boto3_deserialize(attribute);
     };
-    let Ok(tag) = tag.to_cow() else {
+    let Ok(tag) = tag.to_str() else {
         return boto3_deserialize(attribute);
     };
     let list = value.cast_exact::<PyList>().ok();
-    match (&*tag, list) {
+    match (tag, list) {
         ("S" | "BOOL", _) => Ok(value),
         ("NULL", _) => Ok(py.None().into_bound(py)),
         ("N", _) => create_decimal(py)?.call1((value,)),

@@ -9,6 +9,7 @@ breaks it and every later step, and each error's details are exact.
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -455,9 +456,9 @@ def test_generated_keys_strictly_increase_over_10000_calls() -> None:
         keys.append(codec.decode(b'{"n":1}')["id"]["S"])
     end = now_millis()
     assert all(UUID7.fullmatch(key) for key in keys)
-    assert all(earlier < later for earlier, later in zip(keys, keys[1:]))
+    assert all(earlier < later for earlier, later in itertools.pairwise(keys))
     as_ints = [uuid.UUID(key).int for key in keys]
-    assert all(earlier < later for earlier, later in zip(as_ints, as_ints[1:]))
+    assert all(earlier < later for earlier, later in itertools.pairwise(as_ints))
     millis = [key_millis(key) for key in keys]
     assert start <= millis[0]
     assert millis[-1] <= end

@@ -17,6 +17,7 @@ multi-MB body is decoded (the GIL is released) complete the suite.
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import random
 import subprocess
@@ -142,12 +143,12 @@ def strip_generated(items: list[dict[str, Any]], generated: list[bool]) -> list[
     assert len(items) == len(generated)
     out = []
     keys = []
-    for item, is_generated in zip(items, generated):
+    for item, is_generated in zip(items, generated, strict=False):
         if is_generated:
             keys.append(generated_key(item))
             item = {**item, "id": {"S": GENERATED}}
         out.append(item)
-    disorder = [i for i, (a, b) in enumerate(zip(keys, keys[1:])) if a >= b]
+    disorder = [i for i, (a, b) in enumerate(itertools.pairwise(keys)) if a >= b]
     assert not disorder, f"generated keys out of input order after {disorder[:5]} of {len(keys)}"
     return out
 
@@ -769,7 +770,7 @@ def test_generated_keys_are_uuid7_of_now_increasing_in_input_order(
     generated = [bool(i % 7) for i in range(count)]
     stripped = strip_generated(items, generated)
     assert [item["i"]["N"] for item in stripped] == [str(i) for i in range(count)]
-    keys = [item["id"]["S"] for item, g in zip(items, generated) if g]
+    keys = [item["id"]["S"] for item, g in zip(items, generated, strict=False) if g]
     assert before <= key_millis(keys[0]) <= key_millis(keys[-1]) <= after
     assert len(set(keys)) == len(keys)
 

@@ -19,7 +19,7 @@ import textwrap
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import pytest
 from boto3.dynamodb.types import Binary
@@ -186,7 +186,7 @@ class Limit:
     paths: tuple[str, ...]
 
 
-Expectation = Union[Accepted, Malformed, Limit]
+Expectation = Accepted | Malformed | Limit
 
 
 def _range(path: str = "/n") -> Limit:

@@ -155,7 +155,7 @@ def cases() -> list[Any]:
     params = []
     for name in suite_files():
         plain, exact = load(name)
-        for index, (group, group_exact) in enumerate(zip(plain, exact)):
+        for index, (group, group_exact) in enumerate(zip(plain, exact, strict=False)):
             for test in group_exact["tests"]:
                 case = Case(
                     file=name,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from boto3.dynamodb.types import TypeSerializer
@@ -89,7 +89,7 @@ class Reply:
         return json.loads(self.body, parse_float=Decimal)
 
 
-Body = Union[str, bytes, None]
+Body = str | bytes | None
 
 
 def http_api_event(

@@ -7,9 +7,9 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Union
+from typing import Any
 
 import pytest
 from botocore.exceptions import (
@@ -152,7 +152,7 @@ def test_the_deadline_is_the_remaining_time_less_the_margin() -> None:
 # --- the writer --------------------------------------------------------------------------------
 
 # What the scripted DynamoDB does with one call: the ids it leaves unprocessed, or an error
-Answer = Union[Callable[[list[str]], Sequence[str]], Exception]
+Answer = Callable[[list[str]], Sequence[str]] | Exception
 
 
 @dataclass

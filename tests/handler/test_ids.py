@@ -214,7 +214,7 @@ def test_a_location_written_through_one_format_is_read_through_the_other(
 @pytest.mark.usefixtures("any_object")
 @pytest.mark.parametrize(
     ("item_id", "location"),
-    [pytest.param(*case, id=name) for case, name in zip(IDS, ID_NAMES)],
+    [pytest.param(*case, id=name) for case, name in zip(IDS, ID_NAMES, strict=False)],
 )
 def test_a_location_resolved_as_a_client_does_reaches_the_item(
     invoke: Invoke, seeded: Table, make_event: EventFactory, item_id: str, location: str

@@ -87,14 +87,15 @@ def test_post_without_id_generates_sortable_uuid7s(
     ids = [reply.json()["id"] for reply in replies]
     assert all(UUID7.fullmatch(item_id) for item_id in ids)
     assert ids == sorted(ids) and len(set(ids)) == 3
-    for item_id, record, reply in zip(ids, records, replies):
+    for item_id, record, reply in zip(ids, records, replies, strict=False):
         assert reply == Reply(
             201,
             {"Content-Type": JSON, "Location": f"/items/{item_id}"},
             compact({"id": item_id, **record}),
         )
     assert table.items() == {
-        item_id: as_item({"id": item_id, **record}) for item_id, record in zip(ids, records)
+        item_id: as_item({"id": item_id, **record})
+        for item_id, record in zip(ids, records, strict=False)
     }
 
 
