@@ -9,6 +9,7 @@ pub mod number;
 pub mod pointer;
 pub mod scan;
 pub mod schema;
+pub mod sigv4;
 pub mod size;
 pub mod writer;
 
