@@ -8,8 +8,10 @@ try:
         item_size,
         item_to_json,
         json_to_item,
+        json_to_wire,
         serialize,
         serialize_item,
+        wire_to_json,
     )
 except ImportError as error:  # say which of the usual reasons it is, and what to install instead
     from rust_core._diagnose import explain
@@ -41,8 +43,10 @@ __all__ = [
     "item_size",
     "item_to_json",
     "json_to_item",
+    "json_to_wire",
     "serialize",
     "serialize_item",
+    "wire_to_json",
 ]
 
 

@@ -17,10 +17,16 @@ from rust_core._rust_core import (
     json_to_item as json_to_item,
 )
 from rust_core._rust_core import (
+    json_to_wire as json_to_wire,
+)
+from rust_core._rust_core import (
     serialize as serialize,
 )
 from rust_core._rust_core import (
     serialize_item as serialize_item,
+)
+from rust_core._rust_core import (
+    wire_to_json as wire_to_json,
 )
 from rust_core.errors import (
     CodecError as CodecError,
@@ -66,6 +72,8 @@ __all__ = [
     "item_size",
     "item_to_json",
     "json_to_item",
+    "json_to_wire",
     "serialize",
     "serialize_item",
+    "wire_to_json",
 ]

@@ -11,6 +11,27 @@ def deserialize_item(item: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]: .
 def json_to_item(data: bytes | str) -> Item: ...
 def item_to_json(item: Mapping[str, Mapping[str, Any]]) -> bytes: ...
 def item_size(item: Mapping[str, Mapping[str, Any]]) -> int: ...
+def wire_to_json(data: bytes | str) -> bytes:
+    """One item in DynamoDB JSON (the wire form: `{"id": {"S": "a"}, "n": {"N": "1.5"}}`, as in
+    DynamoDB's HTTP API, Streams images and exports) to compact plain JSON, attributes in input
+    order: N as a JSON number with its text, B as its base64 text, sets as arrays. The same bytes
+    as `item_to_json` writes for that item as Python objects. The input is one item: unwrap a
+    `GetItem` answer's or an export line's `"Item"` first.
+
+    Raises `JSONDecodeError` for malformed JSON (a repeated name or a lone surrogate included),
+    `ShapeError` for JSON that is not DynamoDB JSON (with `path`, a JSON Pointer into the input,
+    and `errors`, one entry with a keyword such as `attribute_type`, `value_type`, `base64`,
+    `empty_set` or `duplicate_set_member`), and `LimitError` for DynamoDB's limits (nesting past
+    32 levels, numbers, empty names).
+    """
+
+def json_to_wire(body: bytes | str) -> bytes:
+    """A JSON object to one item in DynamoDB JSON, compact, in input order: string `{"S":...}`,
+    number `{"N":"<text as written>"}`, boolean `{"BOOL":...}`, null `{"NULL":true}`, array
+    `{"L":[...]}`, object `{"M":{...}}`. Equal to `json.dumps(json_to_item(body),
+    separators=(",", ":"), ensure_ascii=False)` encoded as UTF-8, with `json_to_item`'s rules and
+    errors.
+    """
 
 class RecordCodec:
     def __init__(

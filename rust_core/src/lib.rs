@@ -11,6 +11,7 @@ pub mod scan;
 pub mod schema;
 pub mod sigv4;
 pub mod size;
+pub mod wire;
 pub mod writer;
 
 #[cfg(feature = "python")]

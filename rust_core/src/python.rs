@@ -26,6 +26,7 @@ use crate::json::{self, Object, Value, MAX_DEPTH};
 use crate::number;
 use crate::schema::Schema;
 use crate::size;
+use crate::wire::{self, Mismatch, WireError};
 use crate::writer;
 
 /// Bodies at least this large are parsed with the GIL released; below it, releasing costs more
@@ -491,6 +492,62 @@ fn binary_data<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         Ok(inner) if is_data(&inner) => Ok(inner),
         _ => Err(PyTypeError::new_err("B and BS values must be bytes")),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// DynamoDB JSON (the wire form) <-> JSON, bytes to bytes
+
+/// `wire_to_json(data: bytes | str) -> bytes`: one item in DynamoDB JSON to plain JSON.
+#[pyfunction]
+fn wire_to_json<'py>(py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+    guarded(py, || {
+        let bytes = utf8_bytes(data)?;
+        let input = bytes.as_bytes();
+        let converted = if input.len() >= DETACH_THRESHOLD {
+            py.detach(|| wire::wire_to_json(input))
+        } else {
+            wire::wire_to_json(input)
+        };
+        match converted {
+            Ok(out) => Ok(PyBytes::new(py, &out)),
+            Err(WireError::Json(e)) => Err(to_pyerr(py, e, data, input)),
+            Err(WireError::Shape { mismatch, path }) => Err(wire_shape_error(py, mismatch, &path)),
+        }
+    })
+}
+
+/// A `ShapeError` that says where and what, as `LimitError` does: `path`, and `errors` with
+/// one `{"path", "message", "keyword"}` entry.
+fn wire_shape_error(py: Python<'_>, mismatch: Mismatch, path: &str) -> PyErr {
+    let error = new_error(py, "ShapeError", (mismatch.message(),));
+    let attach = || -> PyResult<()> {
+        let value = error.value(py);
+        let entry = detail(py, path, mismatch.message(), mismatch.keyword())?;
+        value.setattr(intern!(py, "errors"), PyList::new(py, [entry])?)?;
+        value.setattr(intern!(py, "path"), path)
+    };
+    match attach() {
+        Ok(()) => error,
+        Err(e) => e,
+    }
+}
+
+/// `json_to_wire(body: bytes | str) -> bytes`: a JSON object to one item in DynamoDB JSON.
+#[pyfunction]
+fn json_to_wire<'py>(py: Python<'py>, body: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+    guarded(py, || {
+        let bytes = utf8_bytes(body)?;
+        let input = bytes.as_bytes();
+        let converted = if input.len() >= DETACH_THRESHOLD {
+            py.detach(|| wire::json_to_wire(input))
+        } else {
+            wire::json_to_wire(input)
+        };
+        match converted {
+            Ok(out) => Ok(PyBytes::new(py, &out)),
+            Err(e) => Err(to_pyerr(py, e, body, input)),
+        }
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -986,6 +1043,8 @@ fn rust_core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(json_to_item, m)?)?;
     m.add_function(wrap_pyfunction!(item_to_json, m)?)?;
     m.add_function(wrap_pyfunction!(item_size, m)?)?;
+    m.add_function(wrap_pyfunction!(wire_to_json, m)?)?;
+    m.add_function(wrap_pyfunction!(json_to_wire, m)?)?;
     m.add_class::<RecordCodec>()?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     Ok(())
