@@ -11,6 +11,7 @@ try:
         json_to_wire,
         serialize,
         serialize_item,
+        sign_v4,
         wire_to_json,
     )
 except ImportError as error:  # say which of the usual reasons it is, and what to install instead
@@ -46,6 +47,7 @@ __all__ = [
     "json_to_wire",
     "serialize",
     "serialize_item",
+    "sign_v4",
     "wire_to_json",
 ]
 

@@ -26,6 +26,9 @@ from rust_core._rust_core import (
     serialize_item as serialize_item,
 )
 from rust_core._rust_core import (
+    sign_v4 as sign_v4,
+)
+from rust_core._rust_core import (
     wire_to_json as wire_to_json,
 )
 from rust_core.errors import (
@@ -75,5 +78,6 @@ __all__ = [
     "json_to_wire",
     "serialize",
     "serialize_item",
+    "sign_v4",
     "wire_to_json",
 ]

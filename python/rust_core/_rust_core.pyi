@@ -1,4 +1,4 @@
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 AttributeValue = dict[str, Any]
@@ -31,6 +31,28 @@ def json_to_wire(body: bytes | str) -> bytes:
     `{"L":[...]}`, object `{"M":{...}}`. Equal to `json.dumps(json_to_item(body),
     separators=(",", ":"), ensure_ascii=False)` encoded as UTF-8, with `json_to_item`'s rules and
     errors.
+    """
+
+def sign_v4(
+    method: str,
+    url: str,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+    body: bytes,
+    *,
+    region: str,
+    service: str,
+    access_key: str,
+    secret_key: str,
+    session_token: str | None = None,
+    timestamp: str | None = None,
+) -> list[tuple[str, str]]:
+    """AWS Signature Version 4, as botocore's `SigV4Auth` signs a request: the headers to add to
+    it (`X-Amz-Date`, `X-Amz-Security-Token` when there is a session token, `Authorization`), in
+    that order. `headers` are the request's own (those three, if present, are replaced; `Host`
+    comes from the URL unless given; `User-Agent`, `Expect`, `Transfer-Encoding` and
+    `X-Amzn-Trace-Id` are not signed). `timestamp` is `YYYYMMDDTHHMMSSZ` in UTC, now by default.
+    Raises `ValueError` for a URL that is not `http(s)://host[:port][/path][?query]`, a malformed
+    timestamp, or a `Date` header (the time travels in `X-Amz-Date`).
     """
 
 class RecordCodec:

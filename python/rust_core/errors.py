@@ -21,21 +21,27 @@ class KeyMismatchError(CodecError):
     """The record's key differs from the key the request names (a PUT to another item's path)."""
 
 
-class ShapeError(CodecError):
-    """Well-formed JSON of the wrong type: not an object (or, for a batch, not an array)."""
-
-
 class _DetailedError(CodecError):
-    def __init__(self, message: str, errors: list[dict[str, str]]) -> None:
+    def __init__(self, message: str, errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(message)
-        self.errors = errors
+        self.errors = [] if errors is None else errors
+
+    @property
+    def path(self) -> str | None:
+        """Where the first error is (a JSON Pointer into the input), when there is a where."""
+        return self.errors[0]["path"] if self.errors else None
 
     def __reduce__(self) -> tuple[object, ...]:
         return self.__class__, (str(self), self.errors)
 
 
+class ShapeError(_DetailedError):
+    """Well-formed JSON of the wrong shape: not an object (or, for a batch, not an array); for
+    `wire_to_json`, not DynamoDB JSON, with `errors` and `path` saying where."""
+
+
 class ValidationError(_DetailedError):
-    """The record breaks its schema; `errors` lists every violation."""
+    """The record breaks its schema; `errors` lists the violations."""
 
 
 class LimitError(_DetailedError):
@@ -43,10 +49,6 @@ class LimitError(_DetailedError):
 
     `path` points at the first offending value when there is one.
     """
-
-    @property
-    def path(self) -> str | None:
-        return self.errors[0]["path"] if self.errors else None
 
 
 class SchemaError(ValueError):

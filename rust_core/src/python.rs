@@ -25,6 +25,7 @@ use crate::error::{Error, Invalid, Report, Rule};
 use crate::json::{self, Object, Value, MAX_DEPTH};
 use crate::number;
 use crate::schema::Schema;
+use crate::sigv4;
 use crate::size;
 use crate::wire::{self, Mismatch, WireError};
 use crate::writer;
@@ -519,15 +520,8 @@ fn wire_to_json<'py>(py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Boun
 /// A `ShapeError` that says where and what, as `LimitError` does: `path`, and `errors` with
 /// one `{"path", "message", "keyword"}` entry.
 fn wire_shape_error(py: Python<'_>, mismatch: Mismatch, path: &str) -> PyErr {
-    let error = new_error(py, "ShapeError", (mismatch.message(),));
-    let attach = || -> PyResult<()> {
-        let value = error.value(py);
-        let entry = detail(py, path, mismatch.message(), mismatch.keyword())?;
-        value.setattr(intern!(py, "errors"), PyList::new(py, [entry])?)?;
-        value.setattr(intern!(py, "path"), path)
-    };
-    match attach() {
-        Ok(()) => error,
+    match detail(py, path, mismatch.message(), mismatch.keyword()) {
+        Ok(entry) => new_error(py, "ShapeError", (mismatch.message(), vec![entry])),
         Err(e) => e,
     }
 }
@@ -1033,6 +1027,61 @@ fn _panic_for_tests(py: Python<'_>) -> PyResult<()> {
     guarded(py, || panic!("deliberate panic for tests"))
 }
 
+// ---------------------------------------------------------------------------------------------
+// SigV4
+
+/// `sign_v4(method, url, headers, body, *, region, service, access_key, secret_key,
+/// session_token=None, timestamp=None) -> list[tuple[str, str]]`: the headers that sign the
+/// request (`X-Amz-Date`, `X-Amz-Security-Token` with a session token, `Authorization`).
+#[pyfunction]
+#[pyo3(signature = (
+    method, url, headers, body, *, region, service, access_key, secret_key, session_token=None, timestamp=None,
+))]
+#[allow(clippy::too_many_arguments)] // keyword-only, as botocore's credentials and scope
+fn sign_v4(
+    py: Python<'_>,
+    method: &str,
+    url: &str,
+    headers: &Bound<'_, PyAny>,
+    body: &[u8],
+    region: &str,
+    service: &str,
+    access_key: &str,
+    secret_key: &str,
+    session_token: Option<&str>,
+    timestamp: Option<&str>,
+) -> PyResult<Vec<(&'static str, String)>> {
+    guarded(py, || {
+        let pairs = header_pairs(headers)?;
+        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let now;
+        let timestamp = match timestamp {
+            Some(t) => t,
+            None => {
+                now = sigv4::timestamp_now();
+                &now
+            }
+        };
+        let request = sigv4::Request { method, url, headers: &borrowed, body };
+        let credentials = sigv4::Credentials { access_key, secret_key, session_token };
+        let scope = sigv4::Scope { region, service, timestamp };
+        sigv4::sign(&request, &credentials, &scope).map_err(|e| PyValueError::new_err(e.0))
+    })
+}
+
+/// Headers as `(name, value)` pairs, from a mapping or an iterable of pairs.
+fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+    let py = headers.py();
+    let pairs = if let Ok(mapping) = headers.cast::<PyDict>() {
+        mapping.items().into_any()
+    } else if headers.hasattr(intern!(py, "items"))? {
+        headers.call_method0(intern!(py, "items"))?
+    } else {
+        headers.clone()
+    };
+    pairs.try_iter()?.map(|pair| pair?.extract::<(String, String)>()).collect()
+}
+
 #[pymodule]
 #[pyo3(name = "_rust_core")]
 fn rust_core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -1045,6 +1094,7 @@ fn rust_core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(item_size, m)?)?;
     m.add_function(wrap_pyfunction!(wire_to_json, m)?)?;
     m.add_function(wrap_pyfunction!(json_to_wire, m)?)?;
+    m.add_function(wrap_pyfunction!(sign_v4, m)?)?;
     m.add_class::<RecordCodec>()?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     Ok(())
