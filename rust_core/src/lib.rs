@@ -3,6 +3,7 @@
 
 pub mod batch;
 pub mod codec;
+pub mod dynamodb;
 pub mod error;
 pub mod json;
 pub mod number;

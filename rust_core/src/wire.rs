@@ -811,12 +811,13 @@ fn canonical_number(text: &str) -> Option<String> {
 pub fn json_to_wire(input: &[u8]) -> Result<Vec<u8>, Error> {
     let members = json::parse_record(input)?;
     let mut out = Vec::with_capacity(input.len() + input.len() / 2 + 16);
-    write_members(&mut out, &members);
+    write_item(&mut out, &members);
     Ok(out)
 }
 
-/// Recursion is bounded: `parse_record` accepts no more than `MAX_DEPTH` levels.
-fn write_members(out: &mut Vec<u8>, members: &Object<'_>) {
+/// A parsed record's members as one item in DynamoDB JSON. Recursion is bounded: `parse_record`
+/// accepts no more than `MAX_DEPTH` levels.
+pub fn write_item(out: &mut Vec<u8>, members: &Object<'_>) {
     out.push(b'{');
     for (i, (name, value)) in members.iter().enumerate() {
         if i > 0 {
@@ -857,7 +858,7 @@ fn write_attribute(out: &mut Vec<u8>, value: &Value<'_>) {
         }
         Value::Object(members) => {
             out.extend_from_slice(br#"{"M":"#);
-            write_members(out, members);
+            write_item(out, members);
             out.push(b'}');
         }
     }
