@@ -8,6 +8,8 @@
 
 use std::ops::Range;
 
+use crate::codec::RecordCodec;
+use crate::error::Error;
 use crate::json::Object;
 use crate::wire::{self, WireError};
 use crate::writer;
@@ -36,6 +38,23 @@ pub enum Put {
 
 // ---------------------------------------------------------------------------------------------
 // Requests
+
+/// A request body decoded by `codec` (parse, DynamoDB's rules, key, schema, size: see
+/// `RecordCodec::decode`) into its `PutItem`, and the stored item as compact JSON (the reply to
+/// send once DynamoDB says yes), in one pass: no item is built as objects.
+pub fn put_record(
+    codec: &RecordCodec,
+    table: Table<'_>,
+    body: &[u8],
+    key: Option<&str>,
+    put: Put,
+) -> Result<(Vec<u8>, Vec<u8>), Error> {
+    let item = codec.decode(body, key)?;
+    let table = Table { key: codec.key(), ..table }; // the condition names the codec's key
+    let mut json = Vec::with_capacity(body.len() + 48);
+    writer::write_object(&mut json, &item);
+    Ok((put_item(table, &item, put), json))
+}
 
 /// `PutItem` of a parsed record (its key among its members).
 pub fn put_item(table: Table<'_>, item: &Object<'_>, put: Put) -> Vec<u8> {

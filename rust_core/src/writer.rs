@@ -3,6 +3,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
+use crate::json::{Object, Value};
 use crate::scan;
 
 /// Writes UTF-8 text (a `str`'s bytes, from Python's own encoder) as a JSON string.
@@ -43,6 +44,42 @@ pub fn write_base64(out: &mut Vec<u8>, data: &[u8]) {
     out.push(b'"');
 }
 
+/// A parsed record as compact JSON, members in order: what `item_to_json` writes for the item
+/// that record becomes. Recursion is bounded: a parsed record is at most `MAX_DEPTH` deep.
+pub fn write_object(out: &mut Vec<u8>, members: &Object<'_>) {
+    out.push(b'{');
+    for (i, (name, value)) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_string(out, name.as_bytes());
+        out.push(b':');
+        write_value(out, value);
+    }
+    out.push(b'}');
+}
+
+fn write_value(out: &mut Vec<u8>, value: &Value<'_>) {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(text) => out.extend_from_slice(text.as_bytes()),
+        Value::String(text) => write_string(out, text.as_bytes()),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value(out, item);
+            }
+            out.push(b']');
+        }
+        Value::Object(members) => write_object(out, members),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,6 +89,14 @@ mod tests {
         let mut out = Vec::new();
         write_string(&mut out, "a\"b\\c\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}é😀/".as_bytes());
         assert_eq!(String::from_utf8(out).unwrap(), "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\u{7f}é😀/\"");
+    }
+
+    #[test]
+    fn records_are_written_compact_in_order() {
+        let members = crate::json::parse_record(br#"{ "b": [1.50, true, null], "a": {"\u00e9": "x\n"} }"#).unwrap();
+        let mut out = Vec::new();
+        write_object(&mut out, &members);
+        assert_eq!(String::from_utf8(out).unwrap(), "{\"b\":[1.50,true,null],\"a\":{\"\u{e9}\":\"x\\n\"}}");
     }
 
     #[test]
