@@ -8,6 +8,7 @@ import json
 from collections import Counter
 from http import HTTPStatus
 from pathlib import Path
+from typing import TypedDict
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler.api_gateway import Response, Router
@@ -39,16 +40,23 @@ logger = Logger(child=True)
 router = Router()  # type: ignore[no-untyped-call]
 
 
+class _BodyLimits(TypedDict, total=False):
+    max_body_bytes: int
+    max_batch_body_bytes: int
+
+
 def load_codec(
-    schema: Path, max_body_bytes: int, max_batch_body_bytes: int
+    schema: Path, max_body_bytes: int | None = None, max_batch_body_bytes: int | None = None
 ) -> rust_core.RecordCodec:
-    """The record codec, compiled once at init; a schema that cannot be used fails the init."""
+    """The record codec, compiled once at init; a schema that cannot be used fails the init. A
+    limit left as None is the codec's default."""
+    limits = _BodyLimits()
+    if max_body_bytes is not None:
+        limits["max_body_bytes"] = max_body_bytes
+    if max_batch_body_bytes is not None:
+        limits["max_batch_body_bytes"] = max_batch_body_bytes
     try:
-        return rust_core.RecordCodec(
-            schema.read_bytes(),
-            max_body_bytes=max_body_bytes,
-            max_batch_body_bytes=max_batch_body_bytes,
-        )
+        return rust_core.RecordCodec(schema.read_bytes(), **limits)
     except (OSError, rust_core.SchemaError):
         # Init runs before app.py configures the service's logger: this Logger does, so that the
         # failure is one JSON line like every other log line.

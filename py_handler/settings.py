@@ -15,8 +15,10 @@ _TRUTHY = ("1", "true", "yes", "on", "y", "t")
 class Settings:
     table_name: str = "items"
     item_schema: Path = _DEFAULT_SCHEMA
-    max_body_bytes: int = 1_048_576  # 1 MiB: one record
-    max_batch_body_bytes: int = 6_291_456  # 6 MB: Lambda's synchronous payload limit
+    # Body size limits; unset, the codec's own defaults (rust_core.RecordCodec's attributes of
+    # the same name): 1 MiB for one record, 6 MB (Lambda's synchronous payload limit) for a batch.
+    max_body_bytes: int | None = None
+    max_batch_body_bytes: int | None = None
     metrics_namespace: str = "Items"
     tracing: bool = False
 
@@ -26,16 +28,18 @@ class Settings:
         return cls(
             table_name=env.get("TABLE_NAME", defaults.table_name),
             item_schema=Path(env.get("ITEM_SCHEMA", defaults.item_schema)),
-            max_body_bytes=int(env.get("MAX_BODY_BYTES", defaults.max_body_bytes)),
-            max_batch_body_bytes=int(
-                env.get("MAX_BATCH_BODY_BYTES", defaults.max_batch_body_bytes)
-            ),
+            max_body_bytes=_optional_int(env.get("MAX_BODY_BYTES")),
+            max_batch_body_bytes=_optional_int(env.get("MAX_BATCH_BODY_BYTES")),
             metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE", defaults.metrics_namespace),
             # Powertools' own rule: trace in Lambda (not under SAM local) unless turned off.
             tracing="LAMBDA_TASK_ROOT" in env
             and "AWS_SAM_LOCAL" not in env
             and env.get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in _TRUTHY,
         )
+
+
+def _optional_int(value: str | None) -> int | None:
+    return None if value is None else int(value)
 
 
 settings = Settings.from_env()

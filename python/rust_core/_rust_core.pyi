@@ -61,12 +61,15 @@ class RecordCodec:
         schema: Mapping[str, Any] | str | bytes | None = None,
         *,
         key: str = "id",
-        max_body_bytes: int = 1_048_576,
-        max_item_bytes: int = 409_600,
+        max_body_bytes: int = ...,
+        max_item_bytes: int = ...,
         validate_formats: bool = True,
-        max_batch_body_bytes: int = 6_291_456,
-        max_batch_records: int = 10_000,
-    ) -> None: ...
+        max_batch_body_bytes: int = ...,
+        max_batch_records: int = ...,
+    ) -> None:
+        """A limit left out is the default, read back from the attribute of the same name: 1 MiB
+        for one record's body, DynamoDB's 400 KB for an item, 6 MB (Lambda's synchronous payload
+        limit) for a batch's body, 10,000 records for a batch."""
     def decode(self, body: bytes | str, *, key: str | None = None) -> Item: ...
     def decode_many(
         self, body: bytes | str, *, ndjson: bool = False, parallel: bool | None = None
@@ -75,3 +78,15 @@ class RecordCodec:
     def draft(self) -> str | None: ...
     @property
     def key(self) -> str: ...
+    @property
+    def max_body_bytes(self) -> int:
+        """The largest body `decode` takes, in bytes."""
+    @property
+    def max_item_bytes(self) -> int:
+        """The largest item `decode` and `decode_many` build, in bytes as DynamoDB counts them."""
+    @property
+    def max_batch_body_bytes(self) -> int:
+        """The largest body `decode_many` takes, in bytes."""
+    @property
+    def max_batch_records(self) -> int:
+        """The most records `decode_many` takes in one body."""

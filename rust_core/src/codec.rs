@@ -13,14 +13,24 @@ use crate::size;
 /// DynamoDB's limit for a partition key value.
 pub const MAX_KEY_BYTES: usize = 2048;
 
-/// The sizes a codec enforces.
+/// One record's body: 1 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1_048_576;
+/// A built item: DynamoDB's own limit.
+pub const DEFAULT_MAX_ITEM_BYTES: usize = size::MAX_ITEM_BYTES;
+/// A batch's body: Lambda's 6 MB synchronous payload limit.
+pub const DEFAULT_MAX_BATCH_BODY_BYTES: usize = 6_291_456;
+/// The records of one batch.
+pub const DEFAULT_MAX_BATCH_RECORDS: usize = 10_000;
+
+/// The sizes a codec enforces; each defaults to its `DEFAULT_*` above, which the Python
+/// `RecordCodec` takes as its own defaults too.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// One record's body (1 MiB by default).
+    /// One record's body.
     pub max_body_bytes: usize,
     /// A built item, as DynamoDB measures it.
     pub max_item_bytes: usize,
-    /// A batch's body: Lambda's 6 MB synchronous payload limit by default.
+    /// A batch's body.
     pub max_batch_body_bytes: usize,
     pub max_batch_records: usize,
 }
@@ -28,10 +38,10 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_body_bytes: 1_048_576,
-            max_item_bytes: size::MAX_ITEM_BYTES,
-            max_batch_body_bytes: 6_291_456,
-            max_batch_records: 10_000,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_item_bytes: DEFAULT_MAX_ITEM_BYTES,
+            max_batch_body_bytes: DEFAULT_MAX_BATCH_BODY_BYTES,
+            max_batch_records: DEFAULT_MAX_BATCH_RECORDS,
         }
     }
 }

@@ -1,5 +1,6 @@
-//! Errors as values. Each kind maps to exactly one Python exception (in `python.rs`); messages are
-//! fixed texts that never contain the input's values, since they end up in logs and responses.
+//! Errors as values. Each kind maps to exactly one Python exception (in `python/errors.rs`);
+//! messages are fixed texts that never contain the input's values, since they end up in logs and
+//! responses.
 
 use std::borrow::Cow;
 

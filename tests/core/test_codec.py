@@ -274,6 +274,27 @@ def test_body_size_is_checked_first(body: str) -> None:
         check_limit(raised(codec.decode, form), "max_body_size", "")
 
 
+def test_limits_read_back_defaults_included() -> None:
+    codec = rust_core.RecordCodec()
+    assert (
+        codec.max_body_bytes,
+        codec.max_item_bytes,
+        codec.max_batch_body_bytes,
+        codec.max_batch_records,
+    ) == (1_048_576, 409_600, 6_291_456, 10_000)
+    given = rust_core.RecordCodec(
+        max_body_bytes=10, max_item_bytes=20, max_batch_body_bytes=30, max_batch_records=40
+    )
+    assert (
+        given.max_body_bytes,
+        given.max_item_bytes,
+        given.max_batch_body_bytes,
+        given.max_batch_records,
+    ) == (10, 20, 30, 40)
+    with pytest.raises(AttributeError):
+        given.max_body_bytes = 1  # type: ignore[misc]
+
+
 def test_default_body_limit_is_one_mib() -> None:
     codec = rust_core.RecordCodec()
     # Whitespace counts: a small item in a body of exactly 1 MiB.

@@ -20,11 +20,32 @@ def test_settings_defaults() -> None:
     assert Settings.from_env({}) == Settings(
         table_name="items",
         item_schema=ROOT / "py_handler" / "schema.json",
-        max_body_bytes=1_048_576,
-        max_batch_body_bytes=6_291_456,
+        max_body_bytes=None,
+        max_batch_body_bytes=None,
         metrics_namespace="Items",
         tracing=False,
     )
+
+
+def test_body_limits_left_unset_are_the_codecs_defaults(app: ModuleType) -> None:
+    from py_handler import routes
+
+    assert (routes.codec.max_body_bytes, routes.codec.max_batch_body_bytes) == (
+        1_048_576,
+        6_291_456,
+    )
+
+
+def test_body_limits_from_the_environment_reach_the_codec(app: ModuleType) -> None:
+    from py_handler import routes
+
+    settings = Settings.from_env({"MAX_BODY_BYTES": "2048", "MAX_BATCH_BODY_BYTES": "4096"})
+    codec = routes.load_codec(
+        settings.item_schema, settings.max_body_bytes, settings.max_batch_body_bytes
+    )
+    assert (codec.max_body_bytes, codec.max_batch_body_bytes) == (2048, 4096)
+    one = routes.load_codec(settings.item_schema, max_batch_body_bytes=4096)
+    assert (one.max_body_bytes, one.max_batch_body_bytes) == (1_048_576, 4096)
 
 
 def test_settings_from_the_environment() -> None:
