@@ -2,6 +2,9 @@ from rust_core._rust_core import (
     RecordCodec as RecordCodec,
 )
 from rust_core._rust_core import (
+    Table as Table,
+)
+from rust_core._rust_core import (
     deserialize as deserialize,
 )
 from rust_core._rust_core import (
@@ -18,6 +21,9 @@ from rust_core._rust_core import (
 )
 from rust_core._rust_core import (
     json_to_wire as json_to_wire,
+)
+from rust_core._rust_core import (
+    read_error as read_error,
 )
 from rust_core._rust_core import (
     serialize as serialize,
@@ -69,6 +75,7 @@ __all__ = [
     "RecordCodec",
     "SchemaError",
     "ShapeError",
+    "Table",
     "ValidationError",
     "deserialize",
     "deserialize_item",
@@ -76,6 +83,7 @@ __all__ = [
     "item_to_json",
     "json_to_item",
     "json_to_wire",
+    "read_error",
     "serialize",
     "serialize_item",
     "sign_v4",

@@ -90,3 +90,37 @@ class RecordCodec:
     @property
     def max_batch_records(self) -> int:
         """The most records `decode_many` takes in one body."""
+
+class Table:
+    """One table and its string partition key: DynamoDB's requests built, and its answers read,
+    as bytes (send them with any HTTP client, signed with `sign_v4`). Answers that are not what
+    DynamoDB's protocol promises raise `ValueError`."""
+
+    def __init__(self, name: str, *, key: str = "id") -> None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    def put_item(
+        self, codec: RecordCodec, body: bytes | str, *, create: bool = True, key: str | None = None
+    ) -> tuple[bytes, bytes]:
+        """The body decoded by `codec` (as `codec.decode(body, key=key)`, with its errors) into a
+        `PutItem` request body, and the stored item as compact JSON (`item_to_json`'s bytes).
+        `create`: only if no item has the key (`ConditionalCheckFailedException` otherwise, with
+        the item that is there: see `read_error`)."""
+    def get_item(self, key: str) -> bytes:
+        """A strongly consistent `GetItem` request body."""
+    def delete_item(self, key: str) -> bytes:
+        """A `DeleteItem` request body, only if the item exists."""
+    def scan(self, limit: int, start: str | None = None) -> bytes:
+        """A strongly consistent `Scan` request body: `limit` items after the key `start`."""
+    def read_item(self, answer: bytes) -> bytes | None:
+        """A `GetItem` answer's item as compact JSON; None when no item has the key."""
+    def read_page(self, answer: bytes) -> tuple[list[bytes], str | None]:
+        """A `Scan` answer's items as compact JSON, and the key to go on from (None at the end)."""
+    def read_unprocessed(self, answer: bytes) -> list[str]:
+        """The keys of the puts a `BatchWriteItem` answer left unprocessed."""
+
+def read_error(answer: bytes) -> tuple[str, str, bytes | None]:
+    """An error answer's code (`ConditionalCheckFailedException`, `ThrottlingException`, ...),
+    its message, and the item a failed conditional write found (`ALL_OLD`) as compact JSON."""

@@ -1,5 +1,5 @@
 //! The Rust core: strict JSON parsing, DynamoDB's limits and item building, kept free of Python so
-//! that `cargo test` runs it alone. `python.rs` is the only file that knows PyO3.
+//! that `cargo test` runs it alone. `python/` is the only folder that knows PyO3.
 
 pub mod batch;
 pub mod codec;

@@ -5,6 +5,8 @@
 //! page of hashing, and every dependency is wheel size and cold start. Its output is pinned here
 //! by the public test-suite vectors and, in Python, by differential tests against botocore.
 
+use std::sync::Mutex;
+
 use sha2::{Digest, Sha256};
 
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -112,7 +114,7 @@ pub fn sign(
     let credential_scope = format!("{date}/{}/{}/aws4_request", scope.region, scope.service);
     let string_to_sign =
         format!("{ALGORITHM}\n{}\n{credential_scope}\n{}", scope.timestamp, hex(&Sha256::digest(canonical.as_bytes())));
-    let key = signing_key(credentials.secret_key, date, scope.region, scope.service);
+    let key = cached_signing_key(credentials.secret_key, date, scope.region, scope.service);
     let signature = hex(&hmac(&key, string_to_sign.as_bytes()));
     added.push((
         "Authorization",
@@ -122,6 +124,29 @@ pub fn sign(
         ),
     ));
     Ok(added)
+}
+
+/// The last signing key derived: a day's key serves every request of that day, and deriving it
+/// is four of the six HMACs a signature costs.
+static LAST_KEY: Mutex<Option<CachedKey>> = Mutex::new(None);
+
+/// A derived key and what it was derived from.
+struct CachedKey {
+    from: [String; 4], // secret key, date, region, service
+    key: [u8; 32],
+}
+
+fn cached_signing_key(secret_key: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
+    let Ok(mut last) = LAST_KEY.lock() else {
+        return signing_key(secret_key, date, region, service); // poisoned: derive, cache nothing
+    };
+    let from = [secret_key, date, region, service];
+    if let Some(cached) = last.as_ref().filter(|cached| cached.from.iter().zip(from).all(|(a, b)| a == b)) {
+        return cached.key;
+    }
+    let key = signing_key(secret_key, date, region, service);
+    *last = Some(CachedKey { from: from.map(str::to_owned), key });
+    key
 }
 
 /// The key of a day, region and service (the same for every request of that day).

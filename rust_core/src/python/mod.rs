@@ -8,6 +8,7 @@
 //! - `record_codec`: the `RecordCodec` class
 //! - `drop_ins`: boto3's `TypeSerializer` / `TypeDeserializer` replacements
 //! - `wire`: DynamoDB's wire form (DynamoDB JSON, bytes to bytes) and SigV4 signing
+//! - `dynamodb`: DynamoDB's requests and answers as bytes (`Table`, `read_error`)
 //!
 //! Every function runs inside `guarded`, so a Rust panic becomes `rust_core.InternalError` (an
 //! `Exception`) instead of PyO3's `PanicException` (a `BaseException` that escapes `except
@@ -16,6 +17,7 @@
 mod attribute;
 mod decode;
 mod drop_ins;
+mod dynamodb;
 mod encode;
 mod errors;
 mod item_size;
@@ -57,6 +59,8 @@ fn rust_core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(wire::json_to_wire, m)?)?;
     m.add_function(wrap_pyfunction!(wire::sign_v4, m)?)?;
     m.add_class::<record_codec::RecordCodec>()?;
+    m.add_class::<dynamodb::Table>()?;
+    m.add_function(wrap_pyfunction!(dynamodb::read_error, m)?)?;
     m.add_function(wrap_pyfunction!(errors::_panic_for_tests, m)?)?;
     Ok(())
 }

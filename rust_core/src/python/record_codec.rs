@@ -24,6 +24,13 @@ pub(super) struct RecordCodec {
     inner: codec::RecordCodec,
 }
 
+impl RecordCodec {
+    /// The compiled codec, for the other bindings that decode with it.
+    pub(super) fn inner(&self) -> &codec::RecordCodec {
+        &self.inner
+    }
+}
+
 #[pymethods]
 impl RecordCodec {
     #[new]
