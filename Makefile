@@ -9,16 +9,19 @@ DYNOXIDE_VERSION := 3.2.0
 DYNOXIDE_ROOT := $(TOOLS_DIR)/dynoxide-$(DYNOXIDE_VERSION)
 export DYNOXIDE_BIN := $(DYNOXIDE_ROOT)/bin/dynoxide
 
-.PHONY: run test bench bench-quick develop dynoxide lint test-rust test-python build-ItemsFunction clean \
+.PHONY: run check test bench bench-quick develop dynoxide lint test-rust test-python build-ItemsFunction clean \
 	wheels check-wheel layer check-aarch64 check-template check-release build-RustCoreLayerArm64 \
 	build-RustCoreLayerX86
 
 run: develop dynoxide
 	$(PY) -m py_handler.local
 
+# The fast loop: the Rust and Python suites and the linters, no release artefacts.
+check: test-rust lint test-python
+
 # Then the release artefacts: both wheels and layers built and run (x86_64 natively, aarch64 under
 # qemu), and the SAM template validated and built; last, the benchmarks' smoke run.
-test: test-rust lint test-python check-release bench-quick
+test: check check-release bench-quick
 
 check-release: check-wheel check-aarch64 check-template
 
