@@ -37,9 +37,11 @@ def normalize(event: object) -> dict[str, Any]:
 
 
 def _http_api(event: Mapping[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-    http = dict(context.get("http") or {}) if isinstance(context.get("http"), Mapping) else {}
+    http = dict(context["http"]) if isinstance(context.get("http"), Mapping) else {}
     method = _method(http.get("method"))
-    path = event.get("rawPath", http.get("path"))
+    path = event.get("rawPath")
+    if not isinstance(path, str):  # absent or null: the same path, as the request context has it
+        path = http.get("path")
     if not isinstance(path, str):
         raise MalformedEvent("The event has no path.")
     http.update(method=method, path=path)

@@ -198,12 +198,16 @@ def test_a_rest_api_event_without_a_request_context_is_served(
     assert table.items() == {"order-1": as_item(ORDER_1)}
 
 
+@pytest.mark.parametrize("raw_path", ["absent", None, 7])
 def test_an_http_api_event_without_raw_path_is_served_from_its_request_context(
-    invoke: Invoke, table: Table
+    invoke: Invoke, table: Table, raw_path: Any
 ) -> None:
-    # GIVEN a recorded HTTP API POST without rawPath, requestContext.http.path still there
+    # GIVEN a recorded HTTP API POST without a usable rawPath, requestContext.http.path there
     event = recorded("http_api_post_item")
-    del event["rawPath"]
+    if raw_path == "absent":
+        del event["rawPath"]
+    else:
+        event["rawPath"] = raw_path
     # WHEN the function gets it
     reply = invoke(event)
     # THEN the path is read from requestContext
