@@ -425,18 +425,18 @@ fn is_repeated<'a>(members: &Object<'a>, seen: &mut Option<KeySet<'a>>, key: &Co
 }
 
 /// A decoded JSON string.
-struct Decoded<'a> {
+pub(crate) struct Decoded<'a> {
     /// Borrowed from the input when the string has no escapes.
-    text: Cow<'a, str>,
+    pub text: Cow<'a, str>,
     /// The offset after the closing quote.
-    end: usize,
+    pub end: usize,
     /// The first `\uXXXX` escape that is half a surrogate pair: valid JSON syntax (the stdlib takes
     /// it) but not Unicode, so DynamoDB cannot store it. It decodes as U+FFFD meanwhile.
-    lone_surrogate: Option<usize>,
+    pub lone_surrogate: Option<usize>,
 }
 
 /// Decodes the string whose opening quote is at `start`.
-fn decode_string(text: &str, start: usize) -> Result<Decoded<'_>, SyntaxError> {
+pub(crate) fn decode_string(text: &str, start: usize) -> Result<Decoded<'_>, SyntaxError> {
     let bytes = text.as_bytes();
     let error = |message, byte_pos| SyntaxError { message, byte_pos };
     let slice = |from: usize, to: usize| text.get(from..to).ok_or(error("Invalid UTF-8", from));

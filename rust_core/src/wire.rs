@@ -24,7 +24,6 @@ use crate::error::{Error, Invalid, Report, Rule, SyntaxError, MAX_LISTED};
 use crate::json::{self, Object, Value, MAX_DEPTH};
 use crate::number::{self, NumberProblem};
 use crate::pointer;
-use crate::scan;
 use crate::writer;
 
 /// Maps with more members than this find repeated names through a hash set.
@@ -302,7 +301,7 @@ impl<'a> Reader<'a> {
         let mut path = String::new();
         for segment in &self.path {
             match *segment {
-                Segment::Name(at) => match decode(self.text, at) {
+                Segment::Name(at) => match json::decode_string(self.text, at) {
                     Ok(name) => pointer::push_token(&mut path, &name.text),
                     Err(_) => pointer::push_token(&mut path, ""), // unreachable: the name decoded once
                 },
@@ -336,7 +335,7 @@ impl<'a> Reader<'a> {
     // --- tokens
 
     fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
-        let decoded = decode(self.text, self.pos)?;
+        let decoded = json::decode_string(self.text, self.pos)?;
         self.pos = decoded.end;
         if let Some(at) = decoded.lone_surrogate {
             self.malformed(Rule::LoneSurrogate, at);
@@ -704,49 +703,6 @@ fn is_repeated<'a>(names: &Vec<Cow<'a, str>>, seen: &mut Option<Seen<'a>>, name:
         set
     });
     !seen.insert(name.clone())
-}
-
-/// A decoded JSON string.
-struct Decoded<'a> {
-    /// Borrowed from the input when the string has no escapes (then it holds nothing a JSON
-    /// string must escape either: no quote, backslash or control character).
-    text: Cow<'a, str>,
-    /// The offset after the closing quote.
-    end: usize,
-    /// Where the first lone surrogate escape is, if there is one.
-    lone_surrogate: Option<usize>,
-}
-
-/// Decodes the string whose opening quote is at `start`. A string without escapes is a slice of
-/// the input; any other is handed to `json.rs` alone (up to its closing quote, or to the end of
-/// the input when it has none), so that its errors are exactly `json_to_item`'s.
-fn decode(text: &str, start: usize) -> Result<Decoded<'_>, SyntaxError> {
-    let bytes = text.as_bytes();
-    let special = |from: usize| from + scan::string_special(bytes.get(from..).unwrap_or_default());
-    let first = special(start + 1);
-    if bytes.get(first) == Some(&b'"') {
-        let plain = text.get(start + 1..first).ok_or(SyntaxError { message: "Invalid UTF-8", byte_pos: start })?;
-        return Ok(Decoded { text: Cow::Borrowed(plain), end: first + 1, lone_surrogate: None });
-    }
-    let mut at = first;
-    let end = loop {
-        match bytes.get(at) {
-            None => break bytes.len(),
-            Some(b'"') => break at + 1,
-            Some(b'\\') => at = special(at + 2),
-            Some(_) => at = special(at + 1), // a control character, which json.rs reports
-        }
-    };
-    let shift = |e: SyntaxError| SyntaxError { message: e.message, byte_pos: start + e.byte_pos };
-    let alone = text.get(start..end).ok_or(SyntaxError { message: "Invalid UTF-8", byte_pos: start })?;
-    let (value, violations) = json::parse_document(alone.as_bytes()).map_err(shift)?;
-    let Value::String(decoded) = value else {
-        // unreachable: a document that starts with a quote is a string or an error
-        return Err(SyntaxError { message: "Expecting value", byte_pos: start });
-    };
-    let lone_surrogate = violations.json_error.map(|v| start + v.byte_pos);
-    // Owned, always: `write_text` copies a borrowed string as is.
-    Ok(Decoded { text: Cow::Owned(decoded.into_owned()), end, lone_surrogate })
 }
 
 /// Whether `text` is standard base64 (RFC 4648 section 4) as an encoder writes it: padded to a
