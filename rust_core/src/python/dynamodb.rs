@@ -34,7 +34,9 @@ impl Table {
         let valid = (3..=255).contains(&name.len())
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
         if !valid {
-            return Err(PyValueError::new_err("a table name is 3 to 255 characters of a-z, A-Z, 0-9, '_', '-' and '.'"));
+            return Err(PyValueError::new_err(
+                "a table name is 3 to 255 characters of a-z, A-Z, 0-9, '_', '-' and '.'",
+            ));
         }
         if key.is_empty() || key.len() > 255 {
             return Err(PyValueError::new_err("key must be an attribute name of 1 to 255 bytes"));
