@@ -86,9 +86,9 @@ impl Violations {
 /// One JSON document and the rules it breaks.
 pub fn parse_document(input: &[u8]) -> Result<(Value<'_>, Violations), SyntaxError> {
     let mut parser = Parser::new(input)?;
-    parser.skip_whitespace();
+    parser.cur.skip_whitespace();
     let value = parser.parse_value(0)?;
-    parser.expect_end()?;
+    parser.cur.expect_end()?;
     Ok((value, parser.violations))
 }
 
@@ -96,27 +96,27 @@ pub fn parse_document(input: &[u8]) -> Result<(Value<'_>, Violations), SyntaxErr
 /// nesting counted from the record). Malformed syntax anywhere fails the whole body.
 pub fn parse_batch(input: &[u8]) -> Result<Vec<(Value<'_>, Violations)>, Error> {
     let mut parser = Parser::new(input)?;
-    parser.skip_whitespace();
-    if parser.peek() != Some(b'[') {
+    parser.cur.skip_whitespace();
+    if parser.cur.peek() != Some(b'[') {
         parser.parse_value(0)?; // a syntax error, if there is one, comes first
-        parser.expect_end()?;
+        parser.cur.expect_end()?;
         return Err(Error::Shape("A batch must be a JSON array of records"));
     }
-    parser.pos += 1;
-    parser.skip_whitespace();
+    parser.cur.pos += 1;
+    parser.cur.skip_whitespace();
     let mut records = Vec::new();
-    if parser.peek() == Some(b']') {
-        parser.pos += 1;
+    if parser.cur.peek() == Some(b']') {
+        parser.cur.pos += 1;
     } else {
         loop {
             let value = parser.parse_value(0)?;
             records.push((value, std::mem::take(&mut parser.violations)));
-            if parser.after_member(b']')? {
+            if parser.cur.after_member(b']')? {
                 break;
             }
         }
     }
-    parser.expect_end()?;
+    parser.cur.expect_end()?;
     Ok(records)
 }
 
@@ -142,14 +142,14 @@ pub fn position(input: &[u8], byte_pos: usize) -> Position {
     Position { pos, lineno, colno }
 }
 
-pub struct Parser<'a> {
-    text: &'a str,
-    pos: usize,
-    path: Vec<Segment>,
-    pub violations: Violations,
+/// A place in JSON text, and the moves every reader of it makes: the parser here and wire.rs's
+/// reader share them, so that both report the same errors at the same places.
+pub(crate) struct Cursor<'a> {
+    pub text: &'a str,
+    pub pos: usize,
 }
 
-impl<'a> Parser<'a> {
+impl<'a> Cursor<'a> {
     /// Checks the encoding: UTF-8 without a byte order mark (RFC 8259, section 8.1).
     pub fn new(input: &'a [u8]) -> Result<Self, SyntaxError> {
         if input.starts_with(b"\xEF\xBB\xBF") {
@@ -157,18 +157,18 @@ impl<'a> Parser<'a> {
         }
         let text = std::str::from_utf8(input)
             .map_err(|e| SyntaxError { message: "Invalid UTF-8", byte_pos: e.valid_up_to() })?;
-        Ok(Parser { text, pos: 0, path: Vec::new(), violations: Violations::default() })
+        Ok(Cursor { text, pos: 0 })
     }
 
-    fn bytes(&self) -> &'a [u8] {
+    pub fn bytes(&self) -> &'a [u8] {
         self.text.as_bytes()
     }
 
-    fn peek(&self) -> Option<u8> {
+    pub fn peek(&self) -> Option<u8> {
         self.bytes().get(self.pos).copied()
     }
 
-    fn error(&self, message: &'static str) -> SyntaxError {
+    pub fn error(&self, message: &'static str) -> SyntaxError {
         SyntaxError { message, byte_pos: self.pos }
     }
 
@@ -185,6 +185,35 @@ impl<'a> Parser<'a> {
             None => Ok(()),
             Some(_) => Err(self.error("Extra data")),
         }
+    }
+
+    /// After a member: `,` (then the next member) or the closing bracket. True when closed.
+    pub fn after_member(&mut self, close: u8) -> Result<bool, SyntaxError> {
+        self.skip_whitespace();
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                self.skip_whitespace();
+                Ok(false)
+            }
+            Some(c) if c == close => {
+                self.pos += 1;
+                Ok(true)
+            }
+            _ => Err(self.error("Expecting ',' delimiter")),
+        }
+    }
+}
+
+pub struct Parser<'a> {
+    cur: Cursor<'a>,
+    path: Vec<Segment>,
+    pub violations: Violations,
+}
+
+impl<'a> Parser<'a> {
+    pub fn new(input: &'a [u8]) -> Result<Self, SyntaxError> {
+        Ok(Parser { cur: Cursor::new(input)?, path: Vec::new(), violations: Violations::default() })
     }
 
     /// Records a broken rule. Past `MAX_LISTED` only the count grows: a hostile body cannot grow
@@ -212,7 +241,7 @@ impl<'a> Parser<'a> {
         for segment in &self.path {
             match *segment {
                 Segment::Index(i) => pointer::push_index(&mut path, i),
-                Segment::Key(at) => match decode_string(self.text, at) {
+                Segment::Key(at) => match decode_string(self.cur.text, at) {
                     Ok(key) => pointer::push_token(&mut path, &key.text),
                     Err(_) => pointer::push_token(&mut path, ""), // unreachable: the key parsed once
                 },
@@ -224,16 +253,16 @@ impl<'a> Parser<'a> {
     /// Parses the value at the current position. `enclosing` counts the containers around it;
     /// a container that would be the 33rd is a violation and is only checked for syntax.
     pub fn parse_value(&mut self, enclosing: usize) -> Result<Value<'a>, SyntaxError> {
-        match self.peek() {
+        match self.cur.peek() {
             Some(b'{' | b'[') if enclosing >= MAX_DEPTH => {
-                self.violate(Rule::MaxDepth, self.pos);
+                self.violate(Rule::MaxDepth, self.cur.pos);
                 self.skip_container()?;
                 Ok(Value::Null)
             }
             Some(b'{') => self.parse_object(enclosing + 1).map(Value::Object),
             Some(b'[') => self.parse_array(enclosing + 1).map(Value::Array),
             _ => {
-                let start = self.pos;
+                let start = self.cur.pos;
                 let value = self.parse_scalar()?;
                 if let Value::Number(text) = value {
                     match number::check_dynamodb(text) {
@@ -248,16 +277,16 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_object(&mut self, depth: usize) -> Result<Object<'a>, SyntaxError> {
-        self.pos += 1; // '{'
-        self.skip_whitespace();
+        self.cur.pos += 1; // '{'
+        self.cur.skip_whitespace();
         let mut members: Object<'a> = Vec::new();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
+        if self.cur.peek() == Some(b'}') {
+            self.cur.pos += 1;
             return Ok(members);
         }
         let mut seen: Option<KeySet<'a>> = None;
         loop {
-            let key_at = self.pos;
+            let key_at = self.cur.pos;
             let key = self.parse_key()?;
             self.path.push(Segment::Key(key_at));
             if key.is_empty() {
@@ -269,18 +298,18 @@ impl<'a> Parser<'a> {
             let value = self.parse_value(depth)?;
             self.path.pop();
             members.push((key, value));
-            if self.after_member(b'}')? {
+            if self.cur.after_member(b'}')? {
                 return Ok(members);
             }
         }
     }
 
     fn parse_array(&mut self, depth: usize) -> Result<Vec<Value<'a>>, SyntaxError> {
-        self.pos += 1; // '['
-        self.skip_whitespace();
+        self.cur.pos += 1; // '['
+        self.cur.skip_whitespace();
         let mut items = Vec::new();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
+        if self.cur.peek() == Some(b']') {
+            self.cur.pos += 1;
             return Ok(items);
         }
         loop {
@@ -288,7 +317,7 @@ impl<'a> Parser<'a> {
             let value = self.parse_value(depth)?;
             self.path.pop();
             items.push(value);
-            if self.after_member(b']')? {
+            if self.cur.after_member(b']')? {
                 return Ok(items);
             }
         }
@@ -296,44 +325,31 @@ impl<'a> Parser<'a> {
 
     /// `"key"` then `:`, leaving the position at the value.
     fn parse_key(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
-        if self.peek() != Some(b'"') {
-            return Err(self.error("Expecting property name enclosed in double quotes"));
+        if self.cur.peek() != Some(b'"') {
+            return Err(self.cur.error("Expecting property name enclosed in double quotes"));
         }
         let key = self.parse_string()?;
-        self.skip_whitespace();
-        if self.peek() != Some(b':') {
-            return Err(self.error("Expecting ':' delimiter"));
+        self.cur.skip_whitespace();
+        if self.cur.peek() != Some(b':') {
+            return Err(self.cur.error("Expecting ':' delimiter"));
         }
-        self.pos += 1;
-        self.skip_whitespace();
+        self.cur.pos += 1;
+        self.cur.skip_whitespace();
         Ok(key)
     }
 
-    /// After a member: `,` (then the next member) or the closing bracket. True when closed.
-    fn after_member(&mut self, close: u8) -> Result<bool, SyntaxError> {
-        self.skip_whitespace();
-        match self.peek() {
-            Some(b',') => {
-                self.pos += 1;
-                self.skip_whitespace();
-                Ok(false)
-            }
-            Some(c) if c == close => {
-                self.pos += 1;
-                Ok(true)
-            }
-            _ => Err(self.error("Expecting ',' delimiter")),
-        }
-    }
-
     fn parse_scalar(&mut self) -> Result<Value<'a>, SyntaxError> {
-        let rest = self.bytes().get(self.pos..).unwrap_or_default();
+        let rest = self.cur.bytes().get(self.cur.pos..).unwrap_or_default();
         match rest.first() {
             Some(b'"') => self.parse_string().map(Value::String),
             Some(b'-' | b'0'..=b'9') => {
-                let len = number::scan_json_number(rest).ok_or_else(|| self.error("Expecting value"))?;
-                let text = self.text.get(self.pos..self.pos + len).ok_or_else(|| self.error("Expecting value"))?;
-                self.pos += len;
+                let len = number::scan_json_number(rest).ok_or_else(|| self.cur.error("Expecting value"))?;
+                let text = self
+                    .cur
+                    .text
+                    .get(self.cur.pos..self.cur.pos + len)
+                    .ok_or_else(|| self.cur.error("Expecting value"))?;
+                self.cur.pos += len;
                 Ok(Value::Number(text))
             }
             _ => {
@@ -344,17 +360,17 @@ impl<'a> Parser<'a> {
                 } else if rest.starts_with(b"null") {
                     (Value::Null, 4)
                 } else {
-                    return Err(self.error("Expecting value"));
+                    return Err(self.cur.error("Expecting value"));
                 };
-                self.pos += len;
+                self.cur.pos += len;
                 Ok(value)
             }
         }
     }
 
     fn parse_string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
-        let decoded = decode_string(self.text, self.pos)?;
-        self.pos = decoded.end;
+        let decoded = decode_string(self.cur.text, self.cur.pos)?;
+        self.cur.pos = decoded.end;
         if let Some(at) = decoded.lone_surrogate {
             self.violate(Rule::LoneSurrogate, at);
         }
@@ -367,12 +383,12 @@ impl<'a> Parser<'a> {
         let mut open: Vec<u8> = Vec::new();
         loop {
             // At the start of a value.
-            match self.peek() {
+            match self.cur.peek() {
                 Some(b'{') => {
-                    self.pos += 1;
-                    self.skip_whitespace();
-                    if self.peek() == Some(b'}') {
-                        self.pos += 1;
+                    self.cur.pos += 1;
+                    self.cur.skip_whitespace();
+                    if self.cur.peek() == Some(b'}') {
+                        self.cur.pos += 1;
                     } else {
                         open.push(b'}');
                         self.parse_key()?;
@@ -380,10 +396,10 @@ impl<'a> Parser<'a> {
                     }
                 }
                 Some(b'[') => {
-                    self.pos += 1;
-                    self.skip_whitespace();
-                    if self.peek() == Some(b']') {
-                        self.pos += 1;
+                    self.cur.pos += 1;
+                    self.cur.skip_whitespace();
+                    if self.cur.peek() == Some(b']') {
+                        self.cur.pos += 1;
                     } else {
                         open.push(b']');
                         continue;
@@ -398,7 +414,7 @@ impl<'a> Parser<'a> {
                 let Some(&close) = open.last() else {
                     return Ok(());
                 };
-                if self.after_member(close)? {
+                if self.cur.after_member(close)? {
                     open.pop();
                 } else {
                     if close == b'}' {

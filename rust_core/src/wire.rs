@@ -21,7 +21,7 @@ use std::collections::HashSet;
 use foldhash::fast::RandomState;
 
 use crate::error::{Error, Invalid, Report, Rule, SyntaxError, MAX_LISTED};
-use crate::json::{self, Object, Value, MAX_DEPTH};
+use crate::json::{self, Cursor, Object, Value, MAX_DEPTH};
 use crate::number::{self, NumberProblem};
 use crate::pointer;
 use crate::writer;
@@ -167,14 +167,14 @@ impl From<SyntaxError> for WireError {
 pub fn wire_to_json(input: &[u8]) -> Result<Vec<u8>, WireError> {
     let mut reader = Reader::new(input)?;
     reader.out.reserve(input.len());
-    reader.skip_whitespace();
-    if reader.peek() != Some(b'{') {
+    reader.cur.skip_whitespace();
+    if reader.cur.peek() != Some(b'{') {
         reader.skip_value()?;
-        reader.expect_end()?;
+        reader.cur.expect_end()?;
         return Err(WireError::Shape { mismatch: Mismatch::Item, path: String::new() });
     }
     reader.map(1)?;
-    reader.expect_end()?;
+    reader.cur.expect_end()?;
     reader.finish()
 }
 
@@ -206,8 +206,7 @@ enum Scalar {
 }
 
 struct Reader<'a> {
-    text: &'a str,
-    pos: usize,
+    cur: Cursor<'a>,
     out: Vec<u8>,
     path: Vec<Segment>,
     /// The first repeated name or lone surrogate: malformed JSON for DynamoDB.
@@ -220,16 +219,9 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    /// Checks the encoding as `json::Parser::new` does: UTF-8 without a byte order mark.
     fn new(input: &'a [u8]) -> Result<Self, SyntaxError> {
-        if input.starts_with(b"\xEF\xBB\xBF") {
-            return Err(SyntaxError { message: "Unexpected UTF-8 byte order mark", byte_pos: 0 });
-        }
-        let text = std::str::from_utf8(input)
-            .map_err(|e| SyntaxError { message: "Invalid UTF-8", byte_pos: e.valid_up_to() })?;
         Ok(Reader {
-            text,
-            pos: 0,
+            cur: Cursor::new(input)?,
             out: Vec::new(),
             path: Vec::new(),
             json_error: None,
@@ -252,56 +244,13 @@ impl<'a> Reader<'a> {
         Ok(self.out)
     }
 
-    fn bytes(&self) -> &'a [u8] {
-        self.text.as_bytes()
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.bytes().get(self.pos).copied()
-    }
-
-    fn error(&self, message: &'static str) -> SyntaxError {
-        SyntaxError { message, byte_pos: self.pos }
-    }
-
-    fn skip_whitespace(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.pos += 1;
-        }
-    }
-
-    fn expect_end(&mut self) -> Result<(), SyntaxError> {
-        self.skip_whitespace();
-        match self.peek() {
-            None => Ok(()),
-            Some(_) => Err(self.error("Extra data")),
-        }
-    }
-
-    /// After a member: `,` (then the next member) or the closing bracket. True when closed.
-    fn after_member(&mut self, close: u8) -> Result<bool, SyntaxError> {
-        self.skip_whitespace();
-        match self.peek() {
-            Some(b',') => {
-                self.pos += 1;
-                self.skip_whitespace();
-                Ok(false)
-            }
-            Some(c) if c == close => {
-                self.pos += 1;
-                Ok(true)
-            }
-            _ => Err(self.error("Expecting ',' delimiter")),
-        }
-    }
-
     // --- what the input breaks
 
     fn pointer(&self) -> String {
         let mut path = String::new();
         for segment in &self.path {
             match *segment {
-                Segment::Name(at) => match json::decode_string(self.text, at) {
+                Segment::Name(at) => match json::decode_string(self.cur.text, at) {
                     Ok(name) => pointer::push_token(&mut path, &name.text),
                     Err(_) => pointer::push_token(&mut path, ""), // unreachable: the name decoded once
                 },
@@ -335,8 +284,8 @@ impl<'a> Reader<'a> {
     // --- tokens
 
     fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
-        let decoded = json::decode_string(self.text, self.pos)?;
-        self.pos = decoded.end;
+        let decoded = json::decode_string(self.cur.text, self.cur.pos)?;
+        self.cur.pos = decoded.end;
         if let Some(at) = decoded.lone_surrogate {
             self.malformed(Rule::LoneSurrogate, at);
         }
@@ -345,26 +294,26 @@ impl<'a> Reader<'a> {
 
     /// `"name"` then `:`, leaving the position at the value. Returns where the name starts.
     fn name(&mut self) -> Result<(usize, Cow<'a, str>), SyntaxError> {
-        let at = self.pos;
-        if self.peek() != Some(b'"') {
-            return Err(self.error("Expecting property name enclosed in double quotes"));
+        let at = self.cur.pos;
+        if self.cur.peek() != Some(b'"') {
+            return Err(self.cur.error("Expecting property name enclosed in double quotes"));
         }
         let name = self.string()?;
-        self.skip_whitespace();
-        if self.peek() != Some(b':') {
-            return Err(self.error("Expecting ':' delimiter"));
+        self.cur.skip_whitespace();
+        if self.cur.peek() != Some(b':') {
+            return Err(self.cur.error("Expecting ':' delimiter"));
         }
-        self.pos += 1;
-        self.skip_whitespace();
+        self.cur.pos += 1;
+        self.cur.skip_whitespace();
         Ok((at, name))
     }
 
     fn scalar(&mut self) -> Result<Scalar, SyntaxError> {
-        let rest = self.bytes().get(self.pos..).unwrap_or_default();
+        let rest = self.cur.bytes().get(self.cur.pos..).unwrap_or_default();
         match rest.first() {
             Some(b'"') => self.string().map(|_| Scalar::String),
             Some(b'-' | b'0'..=b'9') => {
-                self.pos += number::scan_json_number(rest).ok_or_else(|| self.error("Expecting value"))?;
+                self.cur.pos += number::scan_json_number(rest).ok_or_else(|| self.cur.error("Expecting value"))?;
                 Ok(Scalar::Number)
             }
             _ => {
@@ -375,9 +324,9 @@ impl<'a> Reader<'a> {
                 } else if rest.starts_with(b"null") {
                     (Scalar::Null, 4)
                 } else {
-                    return Err(self.error("Expecting value"));
+                    return Err(self.cur.error("Expecting value"));
                 };
-                self.pos += len;
+                self.cur.pos += len;
                 Ok(scalar)
             }
         }
@@ -387,11 +336,11 @@ impl<'a> Reader<'a> {
 
     /// An item or an `M` value at nesting level `depth` (the item is level 1), at its `{`.
     fn map(&mut self, depth: usize) -> Result<(), SyntaxError> {
-        self.pos += 1;
-        self.skip_whitespace();
+        self.cur.pos += 1;
+        self.cur.skip_whitespace();
         self.out.push(b'{');
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
+        if self.cur.peek() == Some(b'}') {
+            self.cur.pos += 1;
             self.out.push(b'}');
             return Ok(());
         }
@@ -414,7 +363,7 @@ impl<'a> Reader<'a> {
             self.attribute(depth)?;
             self.path.pop();
             names.push(name);
-            if self.after_member(b'}')? {
+            if self.cur.after_member(b'}')? {
                 break;
             }
         }
@@ -424,11 +373,11 @@ impl<'a> Reader<'a> {
 
     /// An `L` value at nesting level `depth`, at its `[`.
     fn list(&mut self, depth: usize) -> Result<(), SyntaxError> {
-        self.pos += 1;
-        self.skip_whitespace();
+        self.cur.pos += 1;
+        self.cur.skip_whitespace();
         self.out.push(b'[');
-        if self.peek() == Some(b']') {
-            self.pos += 1;
+        if self.cur.peek() == Some(b']') {
+            self.cur.pos += 1;
             self.out.push(b']');
             return Ok(());
         }
@@ -439,7 +388,7 @@ impl<'a> Reader<'a> {
             self.path.push(Segment::Index(i));
             self.attribute(depth)?;
             self.path.pop();
-            if self.after_member(b']')? {
+            if self.cur.after_member(b']')? {
                 break;
             }
         }
@@ -449,14 +398,14 @@ impl<'a> Reader<'a> {
 
     /// One attribute value (`{"S": "x"}`) inside a container at level `enclosing`.
     fn attribute(&mut self, enclosing: usize) -> Result<(), SyntaxError> {
-        if self.peek() != Some(b'{') {
+        if self.cur.peek() != Some(b'{') {
             self.mismatch(Mismatch::AttributeValue);
             return self.skip_value();
         }
-        self.pos += 1;
-        self.skip_whitespace();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
+        self.cur.pos += 1;
+        self.cur.skip_whitespace();
+        if self.cur.peek() == Some(b'}') {
+            self.cur.pos += 1;
             self.mismatch(Mismatch::AttributeValue);
             return Ok(());
         }
@@ -472,7 +421,7 @@ impl<'a> Reader<'a> {
                 self.skip_value()?;
             }
         }
-        if self.after_member(b'}')? {
+        if self.cur.after_member(b'}')? {
             return Ok(());
         }
         // A second member: not an attribute value, but still JSON to check.
@@ -490,7 +439,7 @@ impl<'a> Reader<'a> {
             Tag::M => b'{',
             Tag::L | Tag::Ss | Tag::Ns | Tag::Bs => b'[',
             Tag::Bool | Tag::Null => {
-                if matches!(self.peek(), Some(b'{' | b'[')) {
+                if matches!(self.cur.peek(), Some(b'{' | b'[')) {
                     self.mismatch(Mismatch::Content(tag));
                     return self.skip_value();
                 }
@@ -507,7 +456,7 @@ impl<'a> Reader<'a> {
                 return Ok(());
             }
         };
-        if self.peek() != Some(expected) {
+        if self.cur.peek() != Some(expected) {
             self.mismatch(Mismatch::Content(tag));
             return self.skip_value();
         }
@@ -537,11 +486,11 @@ impl<'a> Reader<'a> {
 
     /// An `SS`, `NS` or `BS` value, at its `[`.
     fn set(&mut self, tag: Tag) -> Result<(), SyntaxError> {
-        self.pos += 1;
-        self.skip_whitespace();
+        self.cur.pos += 1;
+        self.cur.skip_whitespace();
         self.out.push(b'[');
-        if self.peek() == Some(b']') {
-            self.pos += 1;
+        if self.cur.peek() == Some(b']') {
+            self.cur.pos += 1;
             self.out.push(b']');
             self.mismatch(Mismatch::EmptySet);
             return Ok(());
@@ -552,7 +501,7 @@ impl<'a> Reader<'a> {
                 self.out.push(b',');
             }
             self.path.push(Segment::Index(i));
-            if self.peek() == Some(b'"') {
+            if self.cur.peek() == Some(b'"') {
                 let text = self.string()?;
                 let member = match tag {
                     Tag::Ns => self.number(&text).then(|| canonical_number(&text)).flatten().map(Cow::Owned),
@@ -572,7 +521,7 @@ impl<'a> Reader<'a> {
                 self.skip_value()?;
             }
             self.path.pop();
-            if self.after_member(b']')? {
+            if self.cur.after_member(b']')? {
                 break;
             }
         }
@@ -629,12 +578,12 @@ impl<'a> Reader<'a> {
     fn skip(&mut self, mut open: Vec<Frame<'a>>) -> Result<(), SyntaxError> {
         loop {
             // At the start of a value.
-            match self.peek() {
+            match self.cur.peek() {
                 Some(b'{') => {
-                    self.pos += 1;
-                    self.skip_whitespace();
-                    if self.peek() == Some(b'}') {
-                        self.pos += 1;
+                    self.cur.pos += 1;
+                    self.cur.skip_whitespace();
+                    if self.cur.peek() == Some(b'}') {
+                        self.cur.pos += 1;
                     } else {
                         let mut names = Seen::default();
                         self.skip_name(&mut names)?;
@@ -643,10 +592,10 @@ impl<'a> Reader<'a> {
                     }
                 }
                 Some(b'[') => {
-                    self.pos += 1;
-                    self.skip_whitespace();
-                    if self.peek() == Some(b']') {
-                        self.pos += 1;
+                    self.cur.pos += 1;
+                    self.cur.skip_whitespace();
+                    if self.cur.peek() == Some(b']') {
+                        self.cur.pos += 1;
                     } else {
                         open.push(Frame::Array);
                         continue;
@@ -663,7 +612,7 @@ impl<'a> Reader<'a> {
                     Some(Frame::Array) => b']',
                     Some(Frame::Object(_)) => b'}',
                 };
-                if self.after_member(close)? {
+                if self.cur.after_member(close)? {
                     open.pop();
                     continue;
                 }
