@@ -103,11 +103,27 @@ class Table:
     def key(self) -> str: ...
     def put_item(
         self, codec: RecordCodec, body: bytes | str, *, create: bool = True, key: str | None = None
-    ) -> tuple[bytes, bytes]:
+    ) -> tuple[bytes, bytes, str]:
         """The body decoded by `codec` (as `codec.decode(body, key=key)`, with its errors) into a
-        `PutItem` request body, and the stored item as compact JSON (`item_to_json`'s bytes).
-        `create`: only if no item has the key (`ConditionalCheckFailedException` otherwise, with
-        the item that is there: see `read_error`)."""
+        `PutItem` request body, the stored item as compact JSON (`item_to_json`'s bytes), and
+        its key (generated when the body has none). `create`: only if no item has the key
+        (`ConditionalCheckFailedException` otherwise, with the item that is there: see
+        `read_error`)."""
+    def put_batch(
+        self,
+        codec: RecordCodec,
+        body: bytes | str,
+        *,
+        ndjson: bool = False,
+        parallel: bool | None = None,
+    ) -> tuple[list[bytes], list[str], list[dict[str, Any]]]:
+        """A batch decoded by `codec` (as `codec.decode_many`, with its errors and its rejected
+        records, the third list): each accepted record as one put of a `BatchWriteItem` (join
+        them with `batch_write`), and its key, in input order. Large bodies are written on every
+        core with the GIL released."""
+    def batch_write(self, puts: Sequence[bytes]) -> bytes:
+        """A `BatchWriteItem` request body of puts from `put_batch`: at most 25 puts and 16 MB
+        in one call (DynamoDB's limits; the caller chunks)."""
     def get_item(self, key: str) -> bytes:
         """A strongly consistent `GetItem` request body."""
     def delete_item(self, key: str) -> bytes:

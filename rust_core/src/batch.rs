@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use rayon::prelude::*;
 
-use crate::codec::{generate_key, NewKey, RecordCodec};
+use crate::codec::{generate_key, key_attribute, NewKey, RecordCodec};
 use crate::error::{Error, Invalid, Report, Rule, SyntaxError, REPORT_BUDGET};
 use crate::json::{self, Object, Value, Violations};
 
@@ -73,7 +73,7 @@ impl RecordCodec {
         let mut batch = Batch::default();
         let mut ids = HashSet::with_capacity(finished.len());
         for (index, line, result) in finished {
-            let result = result.and_then(|mut members| match key_of(&members, self.key()) {
+            let result = result.and_then(|mut members| match key_attribute(&members, self.key()) {
                 Some(id) if !ids.insert(id.to_owned()) => Err(Report::one(duplicate_id(self.key()))),
                 Some(_) => Ok(members),
                 None => {
@@ -136,13 +136,6 @@ fn line_syntax(error: &SyntaxError, text: &[u8]) -> Invalid {
     Invalid { path: String::new(), keyword: "json_syntax", message: format!("{} (column {})", error.message, at.colno) }
 }
 
-fn key_of<'m>(members: &'m Object<'_>, key: &str) -> Option<&'m str> {
-    members.iter().find(|(name, _)| name == key).and_then(|(_, value)| match value {
-        Value::String(s) => Some(s.as_ref()),
-        _ => None,
-    })
-}
-
 fn duplicate_id(key: &str) -> Invalid {
     let mut path = String::new();
     crate::pointer::push_token(&mut path, key);
@@ -164,7 +157,7 @@ mod tests {
     type Summary = (Vec<String>, Vec<(usize, Option<usize>, Vec<&'static str>)>);
 
     fn summary(batch: &Batch<'_>) -> Summary {
-        let ids = batch.items.iter().map(|m| key_of(m, "id").unwrap_or("?").to_owned()).collect();
+        let ids = batch.items.iter().map(|m| key_attribute(m, "id").unwrap_or("?").to_owned()).collect();
         let rejected = batch
             .rejected
             .iter()

@@ -164,6 +164,14 @@ pub fn generate_key() -> String {
     uuid::Uuid::now_v7().hyphenated().to_string()
 }
 
+/// The string value of an item's `key` attribute.
+pub fn key_attribute<'m>(members: &'m Object<'_>, key: &str) -> Option<&'m str> {
+    members.iter().find(|(name, _)| name == key).and_then(|(_, value)| match value {
+        Value::String(s) => Some(s.as_ref()),
+        _ => None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,10 @@
 
 use std::ops::Range;
 
-use crate::codec::RecordCodec;
+use rayon::prelude::*;
+
+use crate::batch::Rejected;
+use crate::codec::{key_attribute, RecordCodec};
 use crate::error::Error;
 use crate::json::Object;
 use crate::wire::{self, WireError};
@@ -39,21 +42,61 @@ pub enum Put {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
+/// A record decoded into its `PutItem`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PutRecord {
+    /// The `PutItem` request body.
+    pub request: Vec<u8>,
+    /// The stored item as compact JSON: the reply to send once DynamoDB says yes.
+    pub item: Vec<u8>,
+    /// The item's key (generated when the record had none).
+    pub key: String,
+}
+
 /// A request body decoded by `codec` (parse, DynamoDB's rules, key, schema, size: see
-/// `RecordCodec::decode`) into its `PutItem`, and the stored item as compact JSON (the reply to
-/// send once DynamoDB says yes), in one pass: no item is built as objects.
+/// `RecordCodec::decode`) into its `PutItem`, in one pass: no item is built as objects.
 pub fn put_record(
     codec: &RecordCodec,
     table: Table<'_>,
     body: &[u8],
     key: Option<&str>,
     put: Put,
-) -> Result<(Vec<u8>, Vec<u8>), Error> {
+) -> Result<PutRecord, Error> {
     let item = codec.decode(body, key)?;
+    let key = key_attribute(&item, codec.key()).ok_or(Error::Shape("the record has no string key"))?.to_owned();
     let table = Table { key: codec.key(), ..table }; // the condition names the codec's key
     let mut json = Vec::with_capacity(body.len() + 48);
     writer::write_object(&mut json, &item);
-    Ok((put_item(table, &item, put), json))
+    Ok(PutRecord { request: put_item(table, &item, put), item: json, key })
+}
+
+/// A batch decoded by `codec` (see `RecordCodec::decode_many`) into `BatchWriteItem` puts.
+#[derive(Debug, Default)]
+pub struct PutBatch {
+    /// Each accepted record's key and `{"PutRequest":{"Item":...}}`, in input order: the caller
+    /// chunks them into requests (`batch_write`), at most 25 puts and 16 MB each.
+    pub puts: Vec<(String, Vec<u8>)>,
+    pub rejected: Vec<Rejected>,
+}
+
+/// A batch body decoded into its puts, written on every core when `parallel`.
+pub fn put_batch(codec: &RecordCodec, body: &[u8], ndjson: bool, parallel: bool) -> Result<PutBatch, Error> {
+    let batch = codec.decode_many(body, ndjson, parallel)?;
+    let put = |item: &Object<'_>| {
+        let key = key_attribute(item, codec.key()).unwrap_or_default().to_owned(); // decode_many keys every item
+        (key, put_request(item))
+    };
+    let puts = if parallel { batch.items.par_iter().map(put).collect() } else { batch.items.iter().map(put).collect() };
+    Ok(PutBatch { puts, rejected: batch.rejected })
+}
+
+/// One put of a `BatchWriteItem`: `{"PutRequest":{"Item":...}}`.
+pub fn put_request(item: &Object<'_>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128);
+    out.extend_from_slice(br#"{"PutRequest":{"Item":"#);
+    wire::write_item(&mut out, item);
+    out.extend_from_slice(b"}}");
+    out
 }
 
 /// `PutItem` of a parsed record (its key among its members).
@@ -104,19 +147,18 @@ pub fn scan(table: Table<'_>, limit: u32, start: Option<&str>) -> Vec<u8> {
     out
 }
 
-/// `BatchWriteItem` of puts (DynamoDB takes at most 25 in one call: the caller chunks).
-pub fn batch_write<'i>(table: Table<'_>, items: impl IntoIterator<Item = &'i Object<'i>>) -> Vec<u8> {
+/// `BatchWriteItem` of puts written by `put_request` (DynamoDB takes at most 25 in one call:
+/// the caller chunks).
+pub fn batch_write<P: AsRef<[u8]>>(table: Table<'_>, puts: impl IntoIterator<Item = P>) -> Vec<u8> {
     let mut out = Vec::with_capacity(1024);
     out.extend_from_slice(br#"{"RequestItems":{"#);
     writer::write_string(&mut out, table.name.as_bytes());
     out.extend_from_slice(b":[");
-    for (i, item) in items.into_iter().enumerate() {
+    for (i, put) in puts.into_iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(br#"{"PutRequest":{"Item":"#);
-        wire::write_item(&mut out, item);
-        out.extend_from_slice(b"}}");
+        out.extend_from_slice(put.as_ref());
     }
     out.extend_from_slice(b"]}}");
     out
@@ -413,7 +455,7 @@ mod tests {
         );
         let items = [parse_record(br#"{"id":"a"}"#).unwrap(), parse_record(br#"{"id":"b"}"#).unwrap()];
         assert_eq!(
-            text(&batch_write(TABLE, &items)),
+            text(&batch_write(TABLE, items.iter().map(put_request))),
             r#"{"RequestItems":{"items":[{"PutRequest":{"Item":{"id":{"S":"a"}}}},{"PutRequest":{"Item":{"id":{"S":"b"}}}}]}}"#
         );
     }

@@ -78,10 +78,11 @@ def test_a_create_writes_the_item_and_answers_its_json(
         b'"l":[true,null,{"s":"\\u00e9"}]}'
     )
     # WHEN its PutItem is built in Rust and sent
-    request, item_json = items.put_item(codec, body)
+    request, item_json, key = items.put_item(codec, body)
     status, answer = direct.call("PutItem", request)
     # THEN DynamoDB stores exactly that item, and the reply body is the item as JSON
     assert (status, answer) == (200, b"{}")
+    assert key == "a/b"
     assert item_json == rust_core.item_to_json(rust_core.json_to_item(body))
     stored = rust_core.json_to_item(body)
     stored["n"] = {"N": "1.5"}  # DynamoDB's own spelling of 1.50
@@ -93,10 +94,10 @@ def test_a_second_create_fails_with_the_item_that_is_there(
 ) -> None:
     # GIVEN an item
     codec = rust_core.RecordCodec(SCHEMA)
-    first, _ = items.put_item(codec, b'{"id":"k","v":1}')
+    first, _, _ = items.put_item(codec, b'{"id":"k","v":1}')
     assert direct.call("PutItem", first)[0] == 200
     # WHEN another create names the same id
-    second, _ = items.put_item(codec, b'{"id":"k","v":2}')
+    second, _, _ = items.put_item(codec, b'{"id":"k","v":2}')
     status, answer = direct.call("PutItem", second)
     # THEN the condition fails, and the answer carries the stored item (ALL_OLD): a retried
     # create can tell its own earlier write from someone else's
@@ -111,9 +112,9 @@ def test_a_second_create_fails_with_the_item_that_is_there(
 def test_a_replace_overwrites(direct: Direct, items: rust_core.Table, table: TableView) -> None:
     codec = rust_core.RecordCodec(SCHEMA)
     table.put({"id": {"S": "k"}, "old": {"BOOL": True}})
-    request, item_json = items.put_item(codec, b'{"v":2}', create=False, key="k")
+    request, item_json, key = items.put_item(codec, b'{"v":2}', create=False, key="k")
     assert direct.call("PutItem", request) == (200, b"{}")
-    assert item_json == b'{"id":"k","v":2}'
+    assert (item_json, key) == (b'{"id":"k","v":2}', "k")
     assert table.items() == {"k": {"id": {"S": "k"}, "v": {"N": "2"}}}
 
 
@@ -164,6 +165,37 @@ def test_scan_pages_follow_the_last_key(
         if start is None:
             break
     assert sorted(seen, key=lambda item: item["id"]) == [{"id": f"k{i}", "i": i} for i in range(5)]
+
+
+def test_a_batch_is_written_from_its_puts(
+    direct: Direct, items: rust_core.Table, table: TableView
+) -> None:
+    # GIVEN an NDJSON batch: two records, one without an id, one invalid, one repeating an id
+    codec = rust_core.RecordCodec(SCHEMA)
+    body = b'{"id":"a","n":1.50}\n\n{"v":[1,{"w":null}]}\n[1]\n{"id":"a","n":2}\n'
+    # WHEN its puts are built in Rust and sent in one BatchWriteItem
+    puts, keys, rejected = items.put_batch(codec, body, ndjson=True)
+    status, answer = direct.call("BatchWriteItem", items.batch_write(puts))
+    # THEN the accepted records are stored, the others reported as decode_many reports them
+    assert (status, items.read_unprocessed(answer)) == (200, [])
+    _, expected_rejected = codec.decode_many(body, ndjson=True)
+    assert rejected == expected_rejected
+    assert [entry["index"] for entry in rejected] == [2, 3]
+    assert keys[0] == "a" and len(keys) == 2
+    assert puts[0] == b'{"PutRequest":{"Item":{"id":{"S":"a"},"n":{"N":"1.50"}}}}'
+    assert table.items() == {
+        "a": {"id": {"S": "a"}, "n": {"N": "1.5"}},
+        keys[1]: {
+            "v": {"L": [{"N": "1"}, {"M": {"w": {"NULL": True}}}]},
+            "id": {"S": keys[1]},
+        },
+    }
+
+
+def test_batch_write_joins_the_puts() -> None:
+    table = rust_core.Table("t-1")
+    assert table.batch_write([]) == b'{"RequestItems":{"t-1":[]}}'
+    assert table.batch_write([b"{}", b"[]"]) == b'{"RequestItems":{"t-1":[{},[]]}}'
 
 
 def test_errors_name_the_code(direct: Direct) -> None:

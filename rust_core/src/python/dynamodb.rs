@@ -3,14 +3,15 @@
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyBytes, PyList};
 
 use crate::dynamodb::{self, Malformed, Put};
 
 use super::decode::utf8_bytes;
 use super::errors::to_pyerr;
-use super::record_codec::RecordCodec;
-use super::{guarded, DETACH_THRESHOLD};
+use super::record_codec::{rejected_entry, RecordCodec};
+use super::{guarded, DETACH_THRESHOLD, PARALLEL_THRESHOLD};
 
 /// `Table(name, *, key="id")`: one table and its string partition key, for building requests
 /// and reading answers.
@@ -54,10 +55,10 @@ impl Table {
         &self.key
     }
 
-    /// `put_item(codec, body, *, create=True, key=None) -> (request, item_json)`: the body
+    /// `put_item(codec, body, *, create=True, key=None) -> (request, item_json, key)`: the body
     /// decoded by `codec` (as `codec.decode(body, key=key)`, same errors) into a `PutItem` body,
-    /// and the item as compact JSON. `create`: only if no item has the key, asking for the item
-    /// that is there when one does (`ALL_OLD`).
+    /// the item as compact JSON, and its key. `create`: only if no item has the key, asking for
+    /// the item that is there when one does (`ALL_OLD`).
     #[pyo3(signature = (codec, body, *, create=true, key=None))]
     fn put_item<'py>(
         &self,
@@ -66,7 +67,7 @@ impl Table {
         body: &Bound<'py, PyAny>,
         create: bool,
         key: Option<&str>,
-    ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+    ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>, String)> {
         guarded(py, || {
             let bytes = utf8_bytes(body)?;
             let input = bytes.as_bytes();
@@ -74,10 +75,43 @@ impl Table {
             let build = || dynamodb::put_record(codec.inner(), self.table(), input, key, put);
             let built = if input.len() >= DETACH_THRESHOLD { py.detach(build) } else { build() };
             match built {
-                Ok((request, item)) => Ok((PyBytes::new(py, &request), PyBytes::new(py, &item))),
+                Ok(put) => Ok((PyBytes::new(py, &put.request), PyBytes::new(py, &put.item), put.key)),
                 Err(e) => Err(to_pyerr(py, e, body, input)),
             }
         })
+    }
+
+    /// `put_batch(codec, body, *, ndjson=False, parallel=None) -> (puts, keys, rejected)`: a
+    /// batch decoded by `codec` (as `codec.decode_many`, same errors and `rejected`), each
+    /// accepted record written as one put of a `BatchWriteItem` (see `batch_write`), with its
+    /// key; on every core, without the GIL, for large bodies.
+    #[pyo3(signature = (codec, body, *, ndjson=false, parallel=None))]
+    fn put_batch<'py>(
+        &self,
+        py: Python<'py>,
+        codec: &RecordCodec,
+        body: &Bound<'py, PyAny>,
+        ndjson: bool,
+        parallel: Option<bool>,
+    ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyList>, Bound<'py, PyList>)> {
+        guarded(py, || {
+            let bytes = utf8_bytes(body)?;
+            let input = bytes.as_bytes();
+            let parallel = parallel.unwrap_or(input.len() >= PARALLEL_THRESHOLD);
+            let build = || dynamodb::put_batch(codec.inner(), input, ndjson, parallel);
+            let built = if parallel || input.len() >= DETACH_THRESHOLD { py.detach(build) } else { build() };
+            let batch = built.map_err(|e| to_pyerr(py, e, body, input))?;
+            let puts = PyList::new(py, batch.puts.iter().map(|(_, put)| PyBytes::new(py, put)))?;
+            let keys = PyList::new(py, batch.puts.iter().map(|(key, _)| key))?;
+            let rejected = batch.rejected.iter().map(|r| rejected_entry(py, r)).collect::<PyResult<Vec<_>>>()?;
+            Ok((puts, keys, PyList::new(py, rejected)?))
+        })
+    }
+
+    /// `batch_write(puts) -> bytes`: a `BatchWriteItem` body of puts from `put_batch` (at most
+    /// 25 and 16 MB: DynamoDB's limits, the caller's to keep).
+    fn batch_write<'py>(&self, py: Python<'py>, puts: Vec<PyBackedBytes>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &dynamodb::batch_write(self.table(), &puts))
     }
 
     /// `get_item(key) -> bytes`: a strongly consistent `GetItem`.

@@ -164,7 +164,7 @@ impl RecordCodec {
 }
 
 /// `{"index": i, "errors": [...]}`, with `"line"` for NDJSON.
-fn rejected_entry<'py>(py: Python<'py>, rejected: &batch::Rejected) -> PyResult<Bound<'py, PyDict>> {
+pub(super) fn rejected_entry<'py>(py: Python<'py>, rejected: &batch::Rejected) -> PyResult<Bound<'py, PyDict>> {
     let entry = PyDict::new(py);
     entry.set_item(intern!(py, "index"), rejected.index)?;
     if let Some(line) = rejected.line {
