@@ -14,7 +14,6 @@ Sleep, clock and random are injected, so every piece runs deterministically unde
 from __future__ import annotations
 
 import heapq
-import json
 import random
 import time
 from collections import deque
@@ -23,22 +22,28 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
-from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
-
-from py_handler.store import Item, ItemRejected, ItemTooLarge, Throttled
+from py_handler.retry import Backoff, Deadline, RemainingTime
+from py_handler.store import (
+    Batch,
+    ItemRejected,
+    ItemTooLarge,
+    Throttled,
+    Unavailable,
+    Unconfirmed,
+)
 
 MAX_PUTS = 25  # per BatchWriteItem
 MAX_REQUEST_BYTES = 16 * 1024 * 1024  # per BatchWriteItem, as sent
 # `{"RequestItems": {"<table name>": [...]}}` around the puts: a table name is at most 255
 # characters, each at most 6 bytes once JSON-escaped.
 ENVELOPE_BYTES = 2048
-PUT_BYTES = len('{"PutRequest": {"Item": }}, ')  # around each item
 WORKERS = 8  # within botocore's default pool of 10 connections
 REPLY_SECONDS = 1.0  # kept, past the deadline, for the reply
+BATCH_BACKOFF = Backoff(base=0.05, cap=2.0)  # unprocessed items come back soon
 
-PutBatch = Callable[[Sequence[Item]], list[Item]]
+PutBatch = Callable[[Sequence[Any]], list[str]]  # Store.put_batch
 
 
 class Reason(Enum):
@@ -63,11 +68,6 @@ class Reason(Enum):
         return self in (Reason.THROTTLED, Reason.TIMEOUT)
 
 
-def request_size(item: Mapping[str, Any]) -> int:
-    """The bytes one put adds to a BatchWriteItem request, as botocore writes it (`json.dumps`)."""
-    return len(json.dumps(item)) + PUT_BYTES
-
-
 def chunk(
     sizes: Sequence[int],
     *,
@@ -86,41 +86,6 @@ def chunk(
     if start < len(sizes):
         runs.append(range(start, len(sizes)))
     return runs
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Exponential backoff with full jitter: before retry n (from 0), a wait drawn uniformly from
-    [0, min(cap, base * 2**n)) seconds."""
-
-    base: float = 0.05
-    cap: float = 2.0
-
-    def delay(self, retry: int, draw: Callable[[], float]) -> float:
-        return draw() * min(self.cap, self.base * 2.0 ** min(retry, 32))
-
-
-class RemainingTime(Protocol):
-    def get_remaining_time_in_millis(self) -> int: ...
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """The time after which no call starts, on `clock`'s scale."""
-
-    at: float
-    clock: Callable[[], float] = time.monotonic
-
-    @classmethod
-    def of(
-        cls, context: RemainingTime, margin: float, clock: Callable[[], float] = time.monotonic
-    ) -> Deadline:
-        """The invocation's end less `margin` seconds."""
-        return cls(clock() + context.get_remaining_time_in_millis() / 1000 - margin, clock)
-
-    def allows(self, wait: float = 0.0) -> bool:
-        """Whether a call may still start, after waiting `wait` seconds."""
-        return self.clock() + wait < self.at
 
 
 @dataclass
@@ -156,49 +121,43 @@ class WriteReport:
 
 
 class BatchWriter:
-    """Writes items with `put_batch` (one BatchWriteItem: the items it left unprocessed), keyed
-    by `key`, a string attribute unique within a batch; no call starts later than `margin`
-    seconds before the invocation's end."""
+    """Writes a `Batch`'s puts with `put_batch` (one BatchWriteItem: the keys it left
+    unprocessed); no call starts later than `margin` seconds before the invocation's end."""
 
     def __init__(
         self,
         put_batch: PutBatch,
         *,
         margin: float,
-        key: str = "id",
         workers: int = WORKERS,
-        backoff: Backoff = Backoff(),
+        backoff: Backoff = BATCH_BACKOFF,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         draw: Callable[[], float] = random.random,
-        size: Callable[[Item], int] = request_size,
         max_puts: int = MAX_PUTS,
         max_bytes: int = MAX_REQUEST_BYTES - ENVELOPE_BYTES,
     ) -> None:
         self.put_batch = put_batch
         self.margin = margin
-        self.key = key
         self.workers = workers
         self.backoff = backoff
         self.sleep = sleep
         self.clock = clock
         self.draw = draw
-        self.size = size
         self.max_puts = max_puts
         self.max_bytes = max_bytes
 
-    def write(self, items: Sequence[Item], context: RemainingTime) -> WriteReport:
-        """Every item written, or given up with a reason in the report."""
+    def write(self, batch: Batch, context: RemainingTime) -> WriteReport:
+        """Every put written, or given up with a reason in the report."""
         deadline = Deadline.of(context, self.margin, self.clock)
-        sizes = [self.size(item) for item in items]
-        runs = chunk(sizes, max_puts=self.max_puts, max_bytes=self.max_bytes)
-        write_run = partial(self._write_run, items, deadline=deadline)
+        runs = chunk(batch.sizes, max_puts=self.max_puts, max_bytes=self.max_bytes)
+        write_run = partial(self._write_run, batch, deadline=deadline)
         if len(runs) <= 1 or self.workers <= 1:
             return WriteReport.combine([write_run(run) for run in runs])
         with ThreadPoolExecutor(min(self.workers, len(runs)), "batch-write") as pool:
             return WriteReport.combine(list(pool.map(write_run, runs)))
 
-    def _write_run(self, items: Sequence[Item], run: range, *, deadline: Deadline) -> WriteReport:
+    def _write_run(self, batch: Batch, run: range, *, deadline: Deadline) -> WriteReport:
         """One chunk, to the end: each position written, or given up with a reason."""
         report = WriteReport()
         # What is left to send, each with the reason it is given up for if time runs out
@@ -212,7 +171,7 @@ class BatchWriter:
             if reason is not Reason.TIMEOUT:
                 report.retried += len(positions)
             try:
-                left = self._put(items, positions)
+                left = self._put(batch, positions)
                 reason = Reason.THROTTLED
             except Throttled:
                 left, reason = positions, Reason.THROTTLED
@@ -226,15 +185,16 @@ class BatchWriter:
                         [(positions[half:], Reason.TIMEOUT), (positions[:half], Reason.TIMEOUT)]
                     )
                 continue
-            except Exception as exc:
-                transient = _transient(exc)
-                if transient is None:  # no retry helps: the rest of the chunk fails alike
-                    report.error = exc
-                    report.give_up(positions, Reason.FAILED)
-                    for rest, _ in pending:
-                        report.give_up(rest, Reason.FAILED)
-                    break
-                left, reason = positions, transient
+            except Unavailable:
+                left, reason = positions, Reason.UNAVAILABLE
+            except Unconfirmed:  # sent again: a put of the same item is harmless
+                left, reason = positions, Reason.UNCONFIRMED
+            except Exception as exc:  # no retry helps: the rest of the chunk fails alike
+                report.error = exc
+                report.give_up(positions, Reason.FAILED)
+                for rest, _ in pending:
+                    report.give_up(rest, Reason.FAILED)
+                break
             report.written += len(positions) - len(left)
             if left:
                 delay = self.backoff.delay(retries, self.draw)
@@ -246,26 +206,13 @@ class BatchWriter:
                     report.give_up(left, reason)
         return report
 
-    def _put(self, items: Sequence[Item], positions: list[int]) -> list[int]:
+    def _put(self, batch: Batch, positions: list[int]) -> list[int]:
         """One call: the positions DynamoDB left unprocessed."""
-        unprocessed = self.put_batch([items[position] for position in positions])
+        unprocessed = self.put_batch([batch.puts[position] for position in positions])
         if not unprocessed:
             return []
-        by_key = {items[position][self.key]["S"]: position for position in positions}
-        keys = {item[self.key]["S"] for item in unprocessed}
-        return [position for key, position in by_key.items() if key in keys]
-
-
-def _transient(exc: Exception) -> Reason | None:
-    """The reason to give for an error worth a retry (None: no retry helps)."""
-    if isinstance(exc, ClientError):
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        return Reason.UNAVAILABLE if status >= 500 else None
-    if isinstance(exc, ConnectionError):  # DynamoDB was never reached
-        return Reason.UNAVAILABLE
-    if isinstance(exc, HTTPClientError):  # sent, but the answer was lost: it may have been written
-        return Reason.UNCONFIRMED
-    return None
+        keys = set(unprocessed)
+        return [position for position in positions if batch.keys[position] in keys]
 
 
 # The reply: the records the codec rejected and the accepted ones that were not written

@@ -36,7 +36,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from py_handler.dynamo_local import LOCAL_ENVIRONMENT, Dynoxide, ensure_table
+from py_handler.dynamo_local import LOCAL_ENVIRONMENT, Dynoxide, ensure_table, local_client
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 # A record the default schema (py_handler/schema.json) accepts, for the banner's curl example.
@@ -450,7 +450,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         # Imported once the environment is set: the function creates its client at init.
         from py_handler import app, routes
 
-        ensure_table(routes.store.client, routes.store.table_name)
+        ensure_table(local_client(endpoint), routes.store.table_name)
         to_event = http_api_event if args.payload == "2.0" else rest_api_event
         server = LocalServer((args.host, args.port), app.handler, to_event)
         cleanup.callback(server.server_close)

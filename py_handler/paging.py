@@ -13,7 +13,6 @@ import json
 import re
 
 from py_handler.paths import MAX_KEY_BYTES
-from py_handler.store import Item
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -40,23 +39,23 @@ def page_limit(raw: str | None) -> int:
     return int(raw)
 
 
-def encode_cursor(table_name: str, last_key: Item) -> str:
-    state = {"table": table_name, "key": last_key}
+def encode_cursor(table_name: str, last_id: str) -> str:
+    state = {"table": table_name, "key": {"id": {"S": last_id}}}
     text = json.dumps(state, separators=(",", ":"), ensure_ascii=False)
     return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode("ascii")
 
 
-def decode_cursor(table_name: str, cursor: str) -> Item:
-    """The last key of the previous page, from a cursor issued for `table_name`."""
+def decode_cursor(table_name: str, cursor: str) -> str:
+    """The last id of the previous page, from a cursor issued for `table_name`."""
     try:
         state = json.loads(_unbase64url(cursor))
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise _bad_cursor() from None
-    key = _item_key(state.get("key")) if isinstance(state, dict) else None
+    last_id = _item_id(state.get("key")) if isinstance(state, dict) else None
     # Byte for byte what encode_cursor writes: no other spelling of the same state passes.
-    if key is None or encode_cursor(table_name, key) != cursor:
+    if last_id is None or encode_cursor(table_name, last_id) != cursor:
         raise _bad_cursor()
-    return key
+    return last_id
 
 
 def _unbase64url(text: str) -> bytes:
@@ -68,8 +67,8 @@ def _unbase64url(text: str) -> bytes:
         raise ValueError("not base64url") from None
 
 
-def _item_key(key: object) -> Item | None:
-    """`key` when it is exactly {"id": {"S": a string DynamoDB takes as a key}}, else None."""
+def _item_id(key: object) -> str | None:
+    """The id of `key` when it is exactly {"id": {"S": a string DynamoDB takes as a key}}."""
     if not (isinstance(key, dict) and key.keys() == {"id"}):
         return None
     value = key["id"]
@@ -79,7 +78,7 @@ def _item_key(key: object) -> Item | None:
         size = len(value["S"].encode())
     except UnicodeEncodeError:  # a lone surrogate, from a \ud800 escape
         return None
-    return {"id": {"S": value["S"]}} if 0 < size <= MAX_KEY_BYTES else None
+    return value["S"] if 0 < size <= MAX_KEY_BYTES else None
 
 
 def _bad_cursor() -> BadPageRequest:

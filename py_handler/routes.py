@@ -26,8 +26,9 @@ from py_handler.batch import (
 )
 from py_handler.errors import IDENTITY_ONLY, BadRequest, NotABatch, UnsupportedMediaType
 from py_handler.paging import decode_cursor, encode_cursor, page_limit
+from py_handler.retry import Deadline
 from py_handler.settings import settings
-from py_handler.store import Item, NotFound, Store, connect
+from py_handler.store import NotFound, Store, connect
 
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
@@ -65,7 +66,7 @@ def load_codec(
 
 
 codec = load_codec(settings.item_schema, settings.max_body_bytes, settings.max_batch_body_bytes)
-store = connect(settings.table_name)
+store = connect(settings.table_name, settings.dynamodb_client)
 
 
 def batch_writer(store: Store) -> BatchWriter:
@@ -80,10 +81,9 @@ metrics = Metrics(namespace=settings.metrics_namespace)  # flushed by app.handle
 
 @router.post("/items")
 def create_item() -> Response[str]:
-    item = codec.decode(_json_body(router.current_event))
-    store.create(item)
-    location = paths.location(item["id"]["S"])
-    return _json_response(HTTPStatus.CREATED, _item_json(item), headers={"Location": location})
+    item_id, item = store.create(codec, _json_body(router.current_event), _deadline())
+    location = paths.location(item_id)
+    return _json_response(HTTPStatus.CREATED, item.decode(), headers={"Location": location})
 
 
 @router.get("/items")
@@ -91,13 +91,13 @@ def list_items() -> Response[str]:
     event = router.current_event
     limit = page_limit(event.get_query_string_value("limit"))
     cursor = event.get_query_string_value("cursor")
-    start_key = None if cursor is None else decode_cursor(store.table_name, cursor)
-    items, last_key = store.scan(limit, start_key)
+    start = None if cursor is None else decode_cursor(store.table_name, cursor)
+    items, last_id = store.scan(limit, start, _deadline())
     # Each item is written in Rust; only the envelope is put together here.
-    page = fit_page([_item_json(item) for item in items], PAGE_BUDGET)
+    page = fit_page([item.decode() for item in items], PAGE_BUDGET)
     if len(page) < len(items):
-        last_key = {"id": items[len(page) - 1]["id"]}
-    next_cursor = None if last_key is None else encode_cursor(store.table_name, last_key)
+        last_id = json.loads(page[-1])["id"]
+    next_cursor = None if last_id is None else encode_cursor(store.table_name, last_id)
     return _json_response(
         HTTPStatus.OK, f'{{"items":[{",".join(page)}],"next_cursor":{json.dumps(next_cursor)}}}'
     )
@@ -127,7 +127,7 @@ def fit_page(items: list[str], budget: int) -> list[str]:
 # Path parameters arrive percent-encoded, whatever the payload format (see app.resolve).
 @router.get("/items/<item_id>")
 def get_item(item_id: str) -> Response[str]:
-    return _json_response(HTTPStatus.OK, _item_json(store.get(_existing_id(item_id))))
+    return _json_response(HTTPStatus.OK, store.get(_existing_id(item_id), _deadline()).decode())
 
 
 @router.post("/items/batch")
@@ -136,14 +136,14 @@ def write_batch() -> Response[str]:
     ndjson = _batch_format(event.headers.get("content-type"))
     body = _raw_body(event)
     try:
-        items, rejected = codec.decode_many(body, ndjson=ndjson)
+        batch = store.decode_batch(codec, body, ndjson=ndjson)
     except rust_core.ShapeError:
         raise NotABatch from None
-    report = writer.write(items, router.lambda_context)
-    _account(report, rejected=len(rejected))
+    report = writer.write(batch, router.lambda_context)
+    _account(report, rejected=len(batch.rejected))
     report.raise_if_nothing_written()
     lines = (lambda: record_lines(body)) if ndjson else None
-    failed = failed_records(rejected, report.unwritten, accepted=len(items), lines=lines)
+    failed = failed_records(batch.rejected, report.unwritten, accepted=len(batch.keys), lines=lines)
     reply = json.dumps({"written": report.written, "failed": failed}, separators=(",", ":"))
     return _json_response(HTTPStatus.OK, reply)
 
@@ -153,15 +153,19 @@ def replace_item(item_id: str) -> Response[str]:
     key = paths.decoded_id(item_id)
     if key is None:
         raise NotFound
-    item = codec.decode(_json_body(router.current_event), key=key)
-    store.replace(item)
-    return _json_response(HTTPStatus.OK, _item_json(item))
+    item = store.replace(codec, _json_body(router.current_event), key, _deadline())
+    return _json_response(HTTPStatus.OK, item.decode())
 
 
 @router.delete("/items/<item_id>")
 def delete_item(item_id: str) -> Response[str]:
-    store.delete(_existing_id(item_id))
+    store.delete(_existing_id(item_id), _deadline())
     return Response(status_code=HTTPStatus.NO_CONTENT.value, body="")
+
+
+def _deadline() -> Deadline:
+    """No retry of a single-item call starts unless it can end, and the reply go out, in time."""
+    return Deadline.of(router.lambda_context, REPLY_SECONDS)
 
 
 def _existing_id(segment: str) -> str:
@@ -240,10 +244,6 @@ def _is_json(content_type: str | None) -> bool:
 
 def _media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
-
-
-def _item_json(item: Item) -> str:
-    return rust_core.item_to_json(item).decode()
 
 
 def _json_response(

@@ -1,39 +1,30 @@
-"""The only module that talks to DynamoDB: items in AttributeValue form, keyed by `id`."""
+"""The function's DynamoDB, whichever client reaches it: the `Store` interface the routes use,
+the errors a caller can act on, and `connect`, which picks the client (`DYNAMODB_CLIENT`).
+
+Both stores take request bodies and answer JSON bytes: the direct one (py_handler.direct) never
+builds the item as Python objects; the boto3 one (py_handler.boto3_store) does, for botocore.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+import rust_core
+from py_handler.retry import Deadline
 
 Item = dict[str, dict[str, Any]]
 
-# At worst three attempts of 1 + 3 s plus backoff: within the function's 20 s timeout
-# (template.yaml) and API Gateway's 30 s. Every item is built by rust_core and every other
-# parameter by this module, so botocore's check of each call against the model (16% of a
-# PutItem's CPU, 30% of a batch's) would find nothing: DynamoDB still checks what it receives.
-CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "total_max_attempts": 3},
-    connect_timeout=1,
-    read_timeout=3,
-    parameter_validation=False,
-)
-# Batch writes are retried by py_handler.batch, under the invocation's deadline: botocore's own
-# retries would hide how long one call can last.
-BATCH_CLIENT_CONFIG = CLIENT_CONFIG.merge(
-    Config(retries={"mode": "standard", "total_max_attempts": 1})
-)
-
-_THROTTLING = frozenset(
+CLIENTS = ("direct", "boto3")
+# DynamoDB's codes for "too busy": retried, then answered 503
+THROTTLING = frozenset(
     {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 )
+# How DynamoDB names its item size check (only in the message of a ValidationException)
+ITEM_TOO_LARGE_MESSAGE = "Item size has exceeded"
 
 
 class StoreError(Exception):
@@ -63,105 +54,105 @@ class ItemRejected(StoreError):
 
 
 class Throttled(StoreError):
-    """DynamoDB kept throttling after botocore's retries."""
+    """DynamoDB kept throttling after the retries."""
 
 
-class Store:
-    def __init__(
-        self, client: DynamoDBClient, table_name: str, batch_client: DynamoDBClient | None = None
-    ) -> None:
-        self.client = client
-        self.table_name = table_name
-        # A client without botocore's retries for BatchWriteItem (see BATCH_CLIENT_CONFIG)
-        self.batch_client = client if batch_client is None else batch_client
+class Unavailable(StoreError):
+    """DynamoDB could not be reached, or failed (5xx), after the retries."""
 
-    def create(self, item: Mapping[str, Mapping[str, Any]]) -> None:
-        """Write a new item; raise `AlreadyExists` rather than overwrite one."""
-        with _dynamodb_errors(condition_failed=AlreadyExists, writes_item=True):
-            self.client.put_item(
-                TableName=self.table_name,
-                Item=item,
-                ConditionExpression="attribute_not_exists(id)",
-            )
 
-    def replace(self, item: Mapping[str, Mapping[str, Any]]) -> None:
-        """Write the item whole, whether or not one with its id exists."""
-        with _dynamodb_errors(writes_item=True):
-            self.client.put_item(TableName=self.table_name, Item=item)
+class Unconfirmed(StoreError):
+    """The request went out but no (intact) answer came back: it may have been applied."""
 
-    def get(self, item_id: str) -> Item:
-        with _dynamodb_errors():
-            response = self.client.get_item(
-                TableName=self.table_name, Key={"id": {"S": item_id}}, ConsistentRead=True
-            )
-        if "Item" not in response:
-            raise NotFound
-        return response["Item"]  # type: ignore[return-value]
 
-    def scan(self, limit: int, start_key: Item | None = None) -> tuple[list[Item], Item | None]:
-        """One page of a strongly consistent Scan: its items, and the key to go on from (None
-        at the end of the table; a page may stop short of `limit` and still have one)."""
-        start: dict[str, Any] = {} if start_key is None else {"ExclusiveStartKey": start_key}
-        with _dynamodb_errors():
-            response = self.client.scan(
-                TableName=self.table_name, Limit=limit, ConsistentRead=True, **start
-            )
-        items: list[Item] = response["Items"]  # type: ignore[assignment]
-        last_key: Item | None = response.get("LastEvaluatedKey")  # type: ignore[assignment]
-        return items, last_key
+@dataclass(frozen=True)
+class Batch:
+    """A batch body decoded for `Store.put_batch`: per accepted record, in input order, its put
+    (the store's own form), its key, and the bytes it adds to a BatchWriteItem request."""
 
-    def put_batch(self, items: Sequence[Mapping[str, Mapping[str, Any]]]) -> list[Item]:
-        """One BatchWriteItem of puts (upserts: it takes no conditions), with the store's error
-        mapping; returns the items DynamoDB left unprocessed, to be sent again."""
-        requests: Any = [{"PutRequest": {"Item": item}} for item in items]
-        with _dynamodb_errors(writes_item=True):
-            response = self.batch_client.batch_write_item(RequestItems={self.table_name: requests})
-        unprocessed = response.get("UnprocessedItems", {}).get(self.table_name, [])
-        return [request["PutRequest"]["Item"] for request in unprocessed]  # type: ignore[misc]
+    puts: Sequence[Any]
+    keys: Sequence[str]
+    sizes: Sequence[int]
+    rejected: list[dict[str, Any]]  # as RecordCodec.decode_many lists them
+
+
+class Store(Protocol):
+    """Items keyed by a string `id`, as JSON bytes. `deadline`: no retry starts after it (the
+    direct client; botocore bounds its retries by their count alone)."""
+
+    table_name: str
+
+    def create(
+        self, codec: rust_core.RecordCodec, body: bytes, deadline: Deadline | None = None
+    ) -> tuple[str, bytes]:
+        """The body decoded and written as a new item: its id and JSON. `AlreadyExists` rather
+        than overwrite another item (a write of its own, retried, is not another's)."""
+        ...
+
+    def replace(
+        self,
+        codec: rust_core.RecordCodec,
+        body: bytes,
+        item_id: str,
+        deadline: Deadline | None = None,
+    ) -> bytes:
+        """The body decoded and written whole under `item_id`: its JSON."""
+        ...
+
+    def get(self, item_id: str, deadline: Deadline | None = None) -> bytes:
+        """The item's JSON, strongly consistent; `NotFound`."""
+        ...
+
+    def delete(self, item_id: str, deadline: Deadline | None = None) -> None:
+        """`NotFound` when there is no such item."""
+        ...
+
+    def scan(
+        self, limit: int, start: str | None = None, deadline: Deadline | None = None
+    ) -> tuple[list[bytes], str | None]:
+        """One page of a strongly consistent Scan after the id `start`: its items' JSON, and the
+        id to go on from (None at the end; a page may stop short of `limit` and still have one)."""
+        ...
+
+    def decode_batch(self, codec: rust_core.RecordCodec, body: bytes, *, ndjson: bool) -> Batch:
+        """A batch body decoded (as `codec.decode_many`, with its errors)."""
+        ...
+
+    def put_batch(self, puts: Sequence[Any]) -> list[str]:
+        """One BatchWriteItem of puts from `decode_batch` (upserts: it takes no conditions),
+        sent once: the keys DynamoDB left unprocessed. Errors as `StoreError`s: `Throttled`,
+        `Unavailable`, `Unconfirmed`, `ItemTooLarge`, `ItemRejected`."""
+        ...
 
     @property
     def batch_call_seconds(self) -> float:
         """How long one `put_batch` can last: connecting, then waiting for the answer."""
-        config = self.batch_client.meta.config  # botocore's defaults: 60 s each
-        return float(getattr(config, "connect_timeout", 60) + getattr(config, "read_timeout", 60))
-
-    def delete(self, item_id: str) -> None:
-        with _dynamodb_errors(condition_failed=NotFound):
-            self.client.delete_item(
-                TableName=self.table_name,
-                Key={"id": {"S": item_id}},
-                ConditionExpression="attribute_exists(id)",
-            )
+        ...
 
 
-@contextmanager
-def _dynamodb_errors(
-    *, condition_failed: type[StoreError] | None = None, writes_item: bool = False
-) -> Iterator[None]:
-    """Turn the ClientErrors a caller can act on into `StoreError`s; let the rest propagate."""
-    try:
-        yield
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        code = error.get("Code", "")
-        if code == "ConditionalCheckFailedException" and condition_failed:
-            raise condition_failed from exc
-        if code in _THROTTLING:
-            raise Throttled from exc
-        if code == "ValidationException" and writes_item:
-            # DynamoDB names its item checks only in the message; the size limit has its own status.
-            too_large = "Item size has exceeded" in error.get("Message", "")
-            raise (ItemTooLarge if too_large else ItemRejected) from exc
-        raise
+def same_item(stored: bytes, written: bytes) -> bool:
+    """Whether two items' JSON hold the same attributes and values, numbers compared as numbers
+    (DynamoDB answers `1.5` for `1.50`) and in any attribute order."""
+    return bool(json.loads(stored, parse_float=Decimal) == json.loads(written, parse_float=Decimal))
 
 
-def connect(table_name: str) -> Store:
-    """The store the function uses: one client, created at init and reused by every invocation.
+def connect(table_name: str, client: str = "direct") -> Store:
+    """The store the function uses, made once at init. `client`: `direct` (unless the
+    environment asks for something only botocore serves: said in one log line) or `boto3`."""
+    if client not in CLIENTS:
+        raise ValueError(f"DYNAMODB_CLIENT must be one of {', '.join(CLIENTS)}")
+    if client == "direct":
+        from py_handler import aws_env, direct
 
-    The endpoint comes from boto3's own configuration (`AWS_ENDPOINT_URL_DYNAMODB` for a local one).
-    """
-    return Store(
-        boto3.client("dynamodb", config=CLIENT_CONFIG),
-        table_name,
-        batch_client=boto3.client("dynamodb", config=BATCH_CLIENT_CONFIG),
-    )
+        try:
+            endpoint = aws_env.endpoint()
+        except aws_env.Unsupported as exc:
+            from aws_lambda_powertools import Logger
+
+            # Init runs before app.py configures the service's logger: this Logger does.
+            Logger().warning("The direct DynamoDB client does not serve %s: using boto3", exc)
+        else:
+            return direct.DirectStore(rust_core.Table(table_name), endpoint, aws_env.credentials())
+    from py_handler import boto3_store
+
+    return boto3_store.connect(table_name)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from py_handler.dynamo_local import LOCAL_ENVIRONMENT, Dynoxide, ensure_table, local_client
+from py_handler.store import CLIENTS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -30,6 +31,14 @@ def dynamodb_endpoint() -> Iterator[str]:
         env.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynoxide.endpoint_url)
         ensure_table(local_client(dynoxide.endpoint_url), TABLE_NAME)
         yield dynoxide.endpoint_url
+
+
+@pytest.fixture(scope="session", params=CLIENTS)
+def dynamodb_client(request: pytest.FixtureRequest) -> str:
+    """Each DynamoDB client the function can use (DYNAMODB_CLIENT): suites that ask for it run
+    once with each, and must pass alike."""
+    client: str = request.param
+    return client
 
 
 class Table:

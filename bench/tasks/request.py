@@ -44,14 +44,15 @@ ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "tests" / "events"
 TABLE_NAME = LOCAL_ENVIRONMENT["TABLE_NAME"]
 CONVENTIONAL = "conventional"
-OURS = "ours (rust_core)"
+OURS = "ours, direct client"
+OURS_BOTO3 = "ours, boto3 store"
 POST = "POST /items"
 GET = "GET /items/{id}"
 
 
 RUST_CORE = "rust_core"
 HANDLER = "handler + Powertools"
-BOTOCORE = "botocore"
+BOTOCORE = "DynamoDB client"  # botocore, or the direct client's signing and HTTP exchange
 OTHER = "other"
 CATEGORIES = (RUST_CORE, HANDLER, BOTOCORE, OTHER)
 # Code whose self time is its own category's, by path. Any other code (the rest of the standard
@@ -89,11 +90,22 @@ def local_dynamodb() -> Iterator[str]:
 
 
 def import_handlers() -> dict[str, Handler]:
-    """Both handlers, imported (their init run) once the environment is set."""
+    """The handlers, imported (their init run) once the environment is set: the conventional
+    one, and ours with each DynamoDB client (DYNAMODB_CLIENT)."""
     from bench import conventional
-    from py_handler import app
+    from py_handler import app, routes, store
 
-    return {CONVENTIONAL: conventional.handler, OURS: app.handler}
+    def ours(client: str) -> Handler:
+        chosen = store.connect(TABLE_NAME, client)
+        writer = routes.batch_writer(chosen)
+
+        def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            routes.store, routes.writer = chosen, writer
+            return app.handler(event, context)
+
+        return handler
+
+    return {CONVENTIONAL: conventional.handler, OURS: ours("direct"), OURS_BOTO3: ours("boto3")}
 
 
 def recorded(name: str) -> dict[str, Any]:
@@ -132,7 +144,7 @@ def stored(client: DynamoDBClient, item_id: str) -> dict[str, Any]:
 
 
 def check_same_answers(handlers: Mapping[str, Handler], client: DynamoDBClient, body: bytes) -> str:
-    """Both handlers store the order as sent and read it back alike, and answer the error cases
+    """The handlers store the order as sent and read it back alike, and answer the error cases
     with the same statuses; returns the id of a stored item, to GET."""
     record = workloads.as_values(body)
     context = LocalContext()
@@ -229,12 +241,16 @@ class Meter:
 @contextlib.contextmanager
 def metered() -> Iterator[tuple[Meter, GcClock]]:
     """Meters every DynamoDB call, a client's (any API call goes through `_make_api_call`, which
-    sends, waits and parses) or a resource's (Table.put_item converts the item first), and the
-    garbage collector."""
+    sends, waits and parses) or a resource's (Table.put_item converts the item first), or the
+    direct client's exchange (signing, sending, waiting, the checksum), and the garbage
+    collector."""
+    from py_handler.direct import DirectStore
+
     gc_clock = GcClock()
     meter = Meter(gc_clock)
     with contextlib.ExitStack() as stack:
-        for owner_class, name in ((BaseClient, "_make_api_call"), (ServiceAction, "__call__")):
+        calls = [(BaseClient, "_make_api_call"), (ServiceAction, "__call__")]
+        for owner_class, name in [*calls, (DirectStore, "_send")]:
             stack.enter_context(
                 mock.patch.object(owner_class, name, meter.wrap(getattr(owner_class, name)))
             )
@@ -390,6 +406,8 @@ class Profiled:
 def owner(func: FuncKey) -> str | None:
     filename, _, name = func
     if filename == "~":  # a builtin: only rust_core's are known by name
+        if "sign_v4" in name:  # the direct client's signing: metered as the client's
+            return BOTOCORE
         return RUST_CORE if "rust_core" in name else None
     path = filename.replace(os.sep, "/")
     return next((cat for cat, parts in OWNERS if any(part in path for part in parts)), None)
@@ -452,10 +470,18 @@ def run(quick: bool) -> Section:
 
 def timing_table(timings: dict[str, dict[str, Timing]]) -> Table:
     rows = [
-        [request, duration(t[CONVENTIONAL].seconds), duration(t[OURS].seconds), ratio(t[OURS])]
+        [
+            request,
+            duration(t[CONVENTIONAL].seconds),
+            duration(t[OURS].seconds),
+            ratio(t[OURS]),
+            duration(t[OURS_BOTO3].seconds),
+            ratio(t[OURS_BOTO3]),
+        ]
         for request, t in timings.items()
     ]
-    return Table(["request", "conventional", "ours", "ours / conventional"], rows)
+    headers = ["request", "conventional", OURS, "/ conventional", OURS_BOTO3, "/ conventional"]
+    return Table(headers, rows)
 
 
 def split_table(splits: dict[str, dict[str, Split]]) -> Table:

@@ -4,6 +4,7 @@ Dynoxide, with short timeouts so that deadlines come within a second or two."""
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,9 +15,13 @@ import boto3
 import pytest
 from botocore.config import Config
 
+import rust_core
+from py_handler import aws_env
+from py_handler.boto3_store import BATCH_CLIENT_CONFIG, CLIENT_CONFIG, Boto3Store
+from py_handler.direct import DirectStore
 from py_handler.dynamo_local import ensure_table
 from py_handler.local import LocalContext, Request, http_api_event, response_parts
-from py_handler.store import BATCH_CLIENT_CONFIG, Store
+from py_handler.store import Store
 
 from .proxy import FaultProxy, fault_proxy
 
@@ -37,6 +42,27 @@ def app(dynamodb_endpoint: str) -> ModuleType:
     return app
 
 
+def store_at(url: str, table_name: str, client: str) -> Store:
+    """A store of either client reaching DynamoDB at `url`, each call lasting at most
+    CALL_SECONDS."""
+    if client == "boto3":
+        batch_client = boto3.client(
+            "dynamodb", endpoint_url=url, config=BATCH_CLIENT_CONFIG.merge(CALL_CONFIG)
+        )
+        item_client = boto3.client(
+            "dynamodb", endpoint_url=url, config=CLIENT_CONFIG.merge(CALL_CONFIG)
+        )
+        return Boto3Store(item_client, table_name, batch_client=batch_client)
+    endpoint = aws_env.endpoint({**os.environ, "AWS_ENDPOINT_URL_DYNAMODB": url})
+    return DirectStore(
+        rust_core.Table(table_name),
+        endpoint,
+        aws_env.credentials(),
+        connect_timeout=CALL_CONFIG.connect_timeout,
+        read_timeout=CALL_CONFIG.read_timeout,
+    )
+
+
 @pytest.fixture
 def table(table: Table) -> Iterator[Table]:
     """The items table, empty; left empty by dropping it: these tests write hundreds of items."""
@@ -46,17 +72,17 @@ def table(table: Table) -> Iterator[Table]:
 
 
 @pytest.fixture
-def proxy(app: ModuleType, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
+def proxy(
+    app: ModuleType, dynamodb_endpoint: str, dynamodb_client: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FaultProxy]:
     """A proxy in front of Dynoxide, passing everything until a test gives it a plan; the
-    function's batch writer (made as at init) sends through it."""
+    function's store, of each client in turn, sends through it."""
     from py_handler import routes
 
-    with fault_proxy(routes.store.client.meta.endpoint_url) as running:
-        client = boto3.client(
-            "dynamodb", endpoint_url=running.url, config=BATCH_CLIENT_CONFIG.merge(CALL_CONFIG)
-        )
-        store = Store(client, routes.store.table_name, batch_client=client)
+    with fault_proxy(dynamodb_endpoint) as running:
+        store = store_at(running.url, routes.store.table_name, dynamodb_client)
         assert store.batch_call_seconds == CALL_SECONDS
+        monkeypatch.setattr(routes, "store", store)
         monkeypatch.setattr(routes, "writer", routes.batch_writer(store))
         yield running
 

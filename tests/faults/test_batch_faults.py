@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from boto3.dynamodb.types import TypeSerializer
 
-from py_handler.batch import REPLY_SECONDS, Backoff
+from py_handler.batch import REPLY_SECONDS
 from py_handler.local import EXAMPLE_ORDER
+from py_handler.retry import Backoff
 
 from .conftest import CALL_SECONDS, REQUEST_ID, Outcome, post_batch
 from .proxy import THROTTLED, Call, Fault, FaultProxy

@@ -22,11 +22,21 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture(scope="session")
-def app(dynamodb_endpoint: str) -> ModuleType:
-    """py_handler.app, imported once the environment points at Dynoxide (it connects at init)."""
-    from py_handler import app
+def app(dynamodb_endpoint: str, dynamodb_client: str) -> Iterator[ModuleType]:
+    """py_handler.app, imported once the environment points at Dynoxide (it connects at init),
+    its store connected with each DynamoDB client in turn (as DYNAMODB_CLIENT selects it)."""
+    from py_handler import app, routes
+    from py_handler.store import connect
 
-    return app
+    with pytest.MonkeyPatch.context() as patch:
+        store = connect(routes.store.table_name, dynamodb_client)
+        assert (
+            type(store).__name__
+            == {"direct": "DirectStore", "boto3": "Boto3Store"}[dynamodb_client]
+        )
+        patch.setattr(routes, "store", store)
+        patch.setattr(routes, "writer", routes.batch_writer(store))
+        yield app
 
 
 @pytest.fixture
@@ -79,10 +89,13 @@ def any_object(use_schema: Callable[[Any], None]) -> None:
 
 
 @pytest.fixture
-def dynamodb_stub(app: ModuleType) -> Iterator[Stubber]:
-    """The function's own client, answering from the stub instead of DynamoDB."""
+def dynamodb_stub(app: ModuleType, dynamodb_client: str) -> Iterator[Stubber]:
+    """The boto3 store's client, answering from botocore's stub instead of DynamoDB. The direct
+    client's twins of these tests go through the fault proxy (tests/faults)."""
     from py_handler import routes
 
+    if dynamodb_client != "boto3":
+        pytest.skip("botocore's Stubber stubs the boto3 client only")
     with Stubber(routes.store.client) as stub:
         yield stub
         stub.assert_no_pending_responses()

@@ -26,17 +26,24 @@ import rust_core
 from py_handler.batch import (
     ENVELOPE_BYTES,
     MAX_REQUEST_BYTES,
-    Backoff,
     BatchWriter,
-    Deadline,
     Reason,
     WriteReport,
     chunk,
     failed_records,
     record_lines,
-    request_size,
 )
-from py_handler.store import Item, ItemRejected, ItemTooLarge, Throttled
+from py_handler.boto3_store import Boto3Store, request_size
+from py_handler.retry import Backoff, Deadline
+from py_handler.store import (
+    Batch,
+    Item,
+    ItemRejected,
+    ItemTooLarge,
+    Throttled,
+    Unavailable,
+    Unconfirmed,
+)
 
 # --- chunking ------------------------------------------------------------------------------------
 
@@ -168,7 +175,7 @@ class ScriptedDynamoDB:
     written: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def put_batch(self, items: Sequence[Item]) -> list[Item]:
+    def put_batch(self, items: Sequence[Item]) -> list[str]:
         ids = [item["id"]["S"] for item in items]
         with self.lock:
             self.calls.append(ids)
@@ -180,11 +187,13 @@ class ScriptedDynamoDB:
                 raise answer
             held = set(answer(ids))
             self.written += [item_id for item_id in ids if item_id not in held]
-        return [item for item in items if item["id"]["S"] in held]
+        return [item_id for item_id in ids if item_id in held]
 
 
-def records(count: int) -> list[Item]:
-    return [{"id": {"S": f"r{n}"}, "n": {"N": str(n)}} for n in range(count)]
+def records(count: int) -> Batch:
+    """A batch of `count` items, as the boto3 store decodes one."""
+    items: list[Item] = [{"id": {"S": f"r{n}"}, "n": {"N": str(n)}} for n in range(count)]
+    return Batch(items, ids(range(count)), [request_size(item) for item in items], [])
 
 
 def ids(positions: Iterable[int]) -> list[str]:
@@ -246,10 +255,10 @@ def test_unprocessed_items_are_sent_again_after_a_jittered_backoff() -> None:
     "error",
     [
         Throttled(),
-        client_error("InternalServerError", 500),
-        EndpointConnectionError(endpoint_url="http://dynamodb"),
+        Unavailable(),
+        Unconfirmed(),
     ],
-    ids=["throttled", "internal-error", "unreachable"],
+    ids=["throttled", "unavailable", "unconfirmed"],
 )
 def test_a_call_failing_for_a_while_is_retried(error: Exception) -> None:
     clock = Clock()
@@ -266,11 +275,10 @@ def test_a_call_failing_for_a_while_is_retried(error: Exception) -> None:
     [
         (lambda ids: ids, Reason.THROTTLED),
         (Throttled(), Reason.THROTTLED),
-        (client_error("ServiceUnavailable", 503), Reason.UNAVAILABLE),
-        (EndpointConnectionError(endpoint_url="http://dynamodb"), Reason.UNAVAILABLE),
-        (ReadTimeoutError(endpoint_url="http://dynamodb"), Reason.UNCONFIRMED),
+        (Unavailable(), Reason.UNAVAILABLE),
+        (Unconfirmed(), Reason.UNCONFIRMED),
     ],
-    ids=["unprocessed", "throttled", "unavailable", "unreachable", "read-timeout"],
+    ids=["unprocessed", "throttled", "unavailable", "unconfirmed"],
 )
 def test_retries_stop_at_the_deadline(answer: Answer, reason: Reason) -> None:
     # GIVEN a DynamoDB that never takes the items, and 2 s until the deadline
@@ -298,6 +306,36 @@ def test_no_call_starts_after_the_deadline() -> None:
         written=100, unwritten=dict.fromkeys(range(100, 125), Reason.TIMEOUT)
     )
     assert_accounted(report, dynamodb, 125)
+
+
+class FailingClient:
+    """A botocore client whose BatchWriteItem raises `error`."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def batch_write_item(self, **params: Any) -> Any:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "raised"),
+    [
+        (client_error("InternalServerError", 500), Unavailable),
+        (client_error("ServiceUnavailable", 503), Unavailable),
+        (EndpointConnectionError(endpoint_url="http://dynamodb"), Unavailable),
+        (ReadTimeoutError(endpoint_url="http://dynamodb"), Unconfirmed),
+        (client_error("ThrottlingException", 400), Throttled),
+        (client_error("ProvisionedThroughputExceededException", 400), Throttled),
+    ],
+    ids=["500", "503", "unreachable", "read-timeout", "throttling", "throughput"],
+)
+def test_the_boto3_store_names_what_the_writer_retries(
+    error: Exception, raised: type[Exception]
+) -> None:
+    client: Any = FailingClient(error)
+    with pytest.raises(raised):
+        Boto3Store(client, "items").put_batch(records(1).puts)
 
 
 def test_a_deadline_already_past_sends_nothing() -> None:

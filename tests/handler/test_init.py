@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_settings_defaults() -> None:
     assert Settings.from_env({}) == Settings(
         table_name="items",
+        dynamodb_client="direct",
         item_schema=ROOT / "py_handler" / "schema.json",
         max_body_bytes=None,
         max_batch_body_bytes=None,
@@ -51,6 +52,7 @@ def test_body_limits_from_the_environment_reach_the_codec(app: ModuleType) -> No
 def test_settings_from_the_environment() -> None:
     env = {
         "TABLE_NAME": "things",
+        "DYNAMODB_CLIENT": " Boto3 ",
         "ITEM_SCHEMA": "/opt/schema.json",
         "MAX_BODY_BYTES": "2048",
         "MAX_BATCH_BODY_BYTES": "4096",
@@ -59,6 +61,7 @@ def test_settings_from_the_environment() -> None:
     }
     assert Settings.from_env(env) == Settings(
         table_name="things",
+        dynamodb_client="boto3",
         item_schema=Path("/opt/schema.json"),
         max_body_bytes=2048,
         max_batch_body_bytes=4096,
@@ -144,3 +147,57 @@ def test_a_schema_that_cannot_be_used_fails_the_init_loudly(
         ("ERROR", f"Cannot use the item schema {path} (ITEM_SCHEMA)")
     ]
     assert logged[0]["exception_name"] == reason
+
+
+# A whole request, in a fresh interpreter: POST an order, GET it back; then the modules loaded.
+REQUEST_PROBE = """
+import json, sys
+from py_handler import app
+class Context:  # what the handler reads of Lambda's context
+    aws_request_id = "probe"
+    function_name = "items"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:items"
+    def get_remaining_time_in_millis(self): return 20_000
+post = json.load(open("tests/events/http_api_post_item.json"))
+post["body"] = json.dumps({k: v for k, v in json.loads(post["body"]).items() if k != "id"})
+created = app.handler(post, Context())
+get = json.load(open("tests/events/http_api_get_item.json"))
+get["rawPath"] = get["requestContext"]["http"]["path"] = created["headers"]["Location"]
+found = app.handler(get, Context())
+loaded = {m.split(".")[0] for m in sys.modules} & {"boto3", "botocore", "urllib3", "s3transfer"}
+print(json.dumps([created["statusCode"], found["statusCode"], type(app.routes.store).__name__,
+                  sorted(loaded)]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("client", "store", "loaded"),
+    [
+        ("direct", "DirectStore", []),
+        ("boto3", "Boto3Store", ["boto3", "botocore", "s3transfer", "urllib3"]),
+    ],
+)
+def test_the_direct_client_never_imports_boto3_or_botocore(
+    dynamodb_endpoint: str, client: str, store: str, loaded: list[str]
+) -> None:
+    # GIVEN a fresh interpreter with the Lambda credential variables, and DYNAMODB_CLIENT
+    env = {**os.environ, "DYNAMODB_CLIENT": client}
+    # WHEN the function starts and serves a POST and a GET
+    result = subprocess.run(
+        [sys.executable, "-c", REQUEST_PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    # THEN both succeed, and the direct client loaded neither boto3 nor botocore (nor urllib3)
+    assert json.loads(result.stdout.splitlines()[-1]) == [201, 200, store, loaded]
+
+
+def test_an_unknown_dynamodb_client_fails_the_init() -> None:
+    from py_handler.store import connect
+
+    with pytest.raises(ValueError, match="DYNAMODB_CLIENT must be one of direct, boto3"):
+        connect("items", "botocore")

@@ -1,0 +1,352 @@
+"""The direct DynamoDB client (`DYNAMODB_CLIENT=direct`, the default): each request body is
+built in Rust from the HTTP body (`rust_core.Table`), signed in Rust (`rust_core.sign_v4`), sent
+by the standard library's `http.client` on a kept-alive connection per thread, and its answer
+read in Rust into the HTTP response's JSON. No item becomes Python objects; neither boto3 nor
+botocore is imported (unless botocore's credential chain is needed: see py_handler.aws_env).
+
+Retries follow botocore's standard mode: throttling, transient errors, 5xx, connection failures
+and a bad checksum are retried, at most three attempts, with full-jitter backoff, a retry quota,
+and never past the invocation's deadline. A stale kept-alive connection (after a thaw) is
+reopened and the request sent again at once. Credentials DynamoDB calls expired are refreshed
+once.
+"""
+
+from __future__ import annotations
+
+import http.client
+import random
+import ssl
+import threading
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import rust_core
+from py_handler.aws_env import Credentials, Endpoint
+from py_handler.retry import STANDARD_BACKOFF, Backoff, Deadline, RetryQuota
+from py_handler.store import (
+    ITEM_TOO_LARGE_MESSAGE,
+    THROTTLING,
+    AlreadyExists,
+    Batch,
+    ItemRejected,
+    ItemTooLarge,
+    NotFound,
+    Throttled,
+    Unavailable,
+    Unconfirmed,
+    same_item,
+)
+
+CONTENT_TYPE = "application/x-amz-json-1.0"
+TARGET = "DynamoDB_20120810."
+USER_AGENT = "py_handler-direct"
+CONDITION_FAILED = "ConditionalCheckFailedException"
+
+# botocore's standard mode: the codes retried (throttling and transient ones), and the statuses
+_RETRYABLE_CODES = THROTTLING | {
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "TransactionInProgressException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "InternalServerError",
+}
+_RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
+# Credentials that have expired or been rotated: fetched again, then the call sent once more
+_EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException"})
+
+
+class DynamoDBError(Exception):
+    """An error answer no retry helped with: DynamoDB's code and the HTTP status (not its
+    message, which may quote the item). `item`: what a failed conditional write found."""
+
+    def __init__(self, status: int, code: str, message: str, item: bytes | None) -> None:
+        super().__init__(f"DynamoDB answered {status} {code or '(no code)'}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.item = item
+
+
+class _NotSent(Exception):
+    """The request never reached DynamoDB (no connection)."""
+
+
+class _NoAnswer(Exception):
+    """The request went out, but no intact answer came back: it may have been applied."""
+
+    def __init__(self, reason: str, *, timeout: bool = False) -> None:
+        super().__init__(reason)
+        self.timeout = timeout
+
+
+class _Stale(Exception):
+    """A kept-alive connection the other end had closed (after a thaw, an idle timeout)."""
+
+
+class Connections(threading.local):
+    """One connection per thread (the batch writer's threads each have their own)."""
+
+    connection: http.client.HTTPConnection | None = None
+    used: bool = False  # it has carried a request already
+
+
+class DirectStore:
+    def __init__(
+        self,
+        table: rust_core.Table,
+        endpoint: Endpoint,
+        credentials: Credentials,
+        *,
+        connect_timeout: float = 1.0,
+        read_timeout: float = 3.0,
+        max_attempts: int = 3,
+        backoff: Backoff = STANDARD_BACKOFF,
+        sleep: Callable[[float], None] = time.sleep,
+        draw: Callable[[], float] = random.random,
+    ) -> None:
+        self.table = table
+        self.table_name = table.name
+        self.endpoint = endpoint
+        self.credentials = credentials
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self.sleep = sleep
+        self.draw = draw
+        self.quota = RetryQuota()
+        self.url = f"{endpoint.scheme}://{endpoint.host}:{endpoint.port}{endpoint.path}/"
+        self.path = f"{endpoint.path}/"
+        self._connections = Connections()
+        self._ssl: ssl.SSLContext | None = None  # made at the first HTTPS connection
+
+    # -- The Store interface ---------------------------------------------------------------------
+
+    def create(
+        self, codec: rust_core.RecordCodec, body: bytes, deadline: Deadline | None = None
+    ) -> tuple[str, bytes]:
+        request, item_json, item_id = self.table.put_item(codec, body)
+        try:
+            self.call("PutItem", request, deadline=deadline, writes_item=True)
+        except _ConditionFailed as exc:
+            # After an attempt that may have been applied, the item there may be this
+            # create's own: then the create succeeded.
+            if not (exc.ambiguous and exc.item and same_item(exc.item, item_json)):
+                raise AlreadyExists from None
+        return item_id, item_json
+
+    def replace(
+        self,
+        codec: rust_core.RecordCodec,
+        body: bytes,
+        item_id: str,
+        deadline: Deadline | None = None,
+    ) -> bytes:
+        request, item_json, _ = self.table.put_item(codec, body, create=False, key=item_id)
+        self.call("PutItem", request, deadline=deadline, writes_item=True)
+        return item_json
+
+    def get(self, item_id: str, deadline: Deadline | None = None) -> bytes:
+        answer = self.call("GetItem", self.table.get_item(item_id), deadline=deadline)
+        item = self.table.read_item(answer)
+        if item is None:
+            raise NotFound
+        return item
+
+    def delete(self, item_id: str, deadline: Deadline | None = None) -> None:
+        try:
+            self.call("DeleteItem", self.table.delete_item(item_id), deadline=deadline)
+        except _ConditionFailed:
+            raise NotFound from None
+
+    def scan(
+        self, limit: int, start: str | None = None, deadline: Deadline | None = None
+    ) -> tuple[list[bytes], str | None]:
+        answer = self.call("Scan", self.table.scan(limit, start), deadline=deadline)
+        return self.table.read_page(answer)
+
+    def decode_batch(self, codec: rust_core.RecordCodec, body: bytes, *, ndjson: bool) -> Batch:
+        puts, keys, rejected = self.table.put_batch(codec, body, ndjson=ndjson)
+        return Batch(puts, keys, [len(put) + 1 for put in puts], rejected)
+
+    def put_batch(self, puts: Sequence[Any]) -> list[str]:
+        # Sent once: the batch writer retries under the invocation's deadline.
+        answer = self.call(
+            "BatchWriteItem", self.table.batch_write(puts), attempts=1, writes_item=True
+        )
+        return self.table.read_unprocessed(answer)
+
+    @property
+    def batch_call_seconds(self) -> float:
+        return self.connect_timeout + self.read_timeout
+
+    # -- One call, retried -----------------------------------------------------------------------
+
+    def call(
+        self,
+        operation: str,
+        body: bytes,
+        *,
+        deadline: Deadline | None = None,
+        attempts: int | None = None,
+        writes_item: bool = False,
+    ) -> bytes:
+        """The answer to a DynamoDB request, once it is a `200`. Errors: `Throttled`,
+        `Unavailable`, `Unconfirmed`, `ItemTooLarge` / `ItemRejected` (`writes_item`),
+        `_ConditionFailed`, or `DynamoDBError` for any other error answer."""
+        attempts = self.max_attempts if attempts is None else attempts
+        ambiguous = refreshed = False
+        spent = retries = 0
+        while True:
+            try:
+                status, answer = self._exchange(operation, body)
+            except _NotSent as exc:
+                failure: Exception = Unavailable(str(exc))
+                timeout = False
+            except _NoAnswer as exc:
+                ambiguous = True
+                failure, timeout = Unconfirmed(str(exc)), exc.timeout
+            else:
+                if status == 200:
+                    self.quota.release(spent)
+                    return answer
+                error = _error(status, answer)
+                if error.code in _EXPIRED and not refreshed:
+                    self.credentials.refresh()
+                    refreshed = True
+                    continue
+                if error.code == CONDITION_FAILED:
+                    raise _ConditionFailed(error.item, ambiguous=ambiguous)
+                if not (error.code in _RETRYABLE_CODES or status in _RETRYABLE_STATUSES):
+                    raise _final(error, writes_item=writes_item)
+                failure, timeout = _final(error, writes_item=writes_item), False
+            retries += 1
+            if retries >= attempts:
+                raise failure
+            cost = self.quota.acquire(timeout=timeout)
+            delay = self.backoff.delay(retries - 1, self.draw)
+            if not cost or (deadline and not deadline.allows(delay + self.batch_call_seconds)):
+                raise failure
+            spent += cost
+            self.sleep(delay)
+
+    def _exchange(self, operation: str, body: bytes) -> tuple[int, bytes]:
+        """One request and its answer, its checksum checked. A stale kept-alive connection is
+        replaced and the request sent again at once (the other end closed it before reading)."""
+        try:
+            return self._send(operation, body)
+        except _Stale:
+            return self._send(operation, body)
+
+    def _send(self, operation: str, body: bytes) -> tuple[int, bytes]:
+        headers = {"Content-Type": CONTENT_TYPE, "X-Amz-Target": TARGET + operation}
+        access_key, secret_key, token = self.credentials.frozen()
+        signed = rust_core.sign_v4(
+            "POST",
+            self.url,
+            headers,
+            body,
+            region=self.endpoint.region,
+            service="dynamodb",
+            access_key=access_key,
+            secret_key=secret_key,
+            session_token=token,
+        )
+        headers.update(signed)
+        headers["User-Agent"] = USER_AGENT
+        connection, reused = self._connection()
+        try:
+            connection.request("POST", self.path, body=body, headers=headers)
+            response = connection.getresponse()
+            answer = response.read()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
+            self._close()
+            if reused:
+                raise _Stale from exc
+            raise _NoAnswer(type(exc).__name__) from exc
+        except (OSError, http.client.HTTPException) as exc:  # a timeout, a truncated answer
+            self._close()
+            raise _NoAnswer(type(exc).__name__, timeout=isinstance(exc, TimeoutError)) from exc
+        if response.will_close:
+            self._close()
+        expected = response.getheader("x-amz-crc32")
+        if expected is not None and expected != str(zlib.crc32(answer)):
+            raise _NoAnswer("the answer's CRC32 does not match")
+        return response.status, answer
+
+    def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
+        """This thread's connection, connected (`_NotSent` if it cannot be), and whether it has
+        carried a request before."""
+        local = self._connections
+        if local.connection is not None:
+            local.used = True
+            return local.connection, True
+        endpoint = self.endpoint
+        connection: http.client.HTTPConnection
+        if endpoint.scheme == "https":
+            if self._ssl is None:
+                self._ssl = ssl.create_default_context(cafile=endpoint.ca_bundle)
+            connection = http.client.HTTPSConnection(
+                endpoint.host, endpoint.port, timeout=self.connect_timeout, context=self._ssl
+            )
+        else:
+            connection = http.client.HTTPConnection(
+                endpoint.host, endpoint.port, timeout=self.connect_timeout
+            )
+        try:
+            connection.connect()
+        except OSError as exc:  # refused, unreachable, no such host, connect timeout
+            connection.close()
+            raise _NotSent(type(exc).__name__) from exc
+        if connection.sock is not None:  # connected: now the wait for each answer
+            connection.sock.settimeout(self.read_timeout)
+        local.connection, local.used = connection, False
+        return connection, False
+
+    def _close(self) -> None:
+        local = self._connections
+        if local.connection is not None:
+            local.connection.close()
+        local.connection, local.used = None, False
+
+
+class _ConditionFailed(Exception):
+    """`ConditionalCheckFailedException`: `item` is what is there (`ALL_OLD`); `ambiguous`
+    when an earlier attempt of the same call may have been applied."""
+
+    def __init__(self, item: bytes | None, *, ambiguous: bool) -> None:
+        super().__init__(CONDITION_FAILED)
+        self.item = item
+        self.ambiguous = ambiguous
+
+
+def _error(status: int, answer: bytes) -> DynamoDBError:
+    try:
+        code, message, item = rust_core.read_error(answer)
+    except ValueError:  # not DynamoDB's JSON (a proxy's error page, ...): the status speaks
+        code, message, item = "", "", None
+    return DynamoDBError(status, code, message, item)
+
+
+def _final(error: DynamoDBError, *, writes_item: bool) -> Exception:
+    """The exception a caller acts on for an error answer."""
+    if error.code in THROTTLING:
+        return Throttled(error.code)
+    if error.status >= 500:
+        return Unavailable(f"DynamoDB answered {error.status}")
+    if error.code == "ValidationException" and writes_item:
+        # DynamoDB names its item checks only in the message; the size limit has its own status.
+        return ItemTooLarge() if ITEM_TOO_LARGE_MESSAGE in error.message else ItemRejected()
+    return error
