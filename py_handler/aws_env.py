@@ -3,23 +3,24 @@ would read it, so that the direct client (py_handler.direct) goes where boto3 wo
 importing botocore at cold start. botocore is imported only for its credential chain, when the
 environment does not carry the Lambda credential variables.
 
-The endpoint follows botocore's DynamoDB endpoint rule set (`data/dynamodb/*/endpoint-rule-set-1`)
-and its partitions (`data/partitions.json`), as of botocore 1.43: the URL botocore sends requests
-to, which for GovCloud with FIPS is not the `client.meta.endpoint_url` its legacy resolver shows.
-tests/handler/test_aws_env.py checks both tables against the installed botocore.
+The endpoint follows botocore's DynamoDB endpoint rule set (data/dynamodb/2012-08-10) and its
+partitions (data/partitions.json), as of botocore 1.43.11: the URL botocore sends requests to,
+which for GovCloud with FIPS is not the `client.meta.endpoint_url` its legacy resolver shows.
+tests/handler/test_aws_env.py checks both against the installed botocore.
 
 Region: `AWS_REGION`, then `AWS_DEFAULT_REGION`. botocore reads only `AWS_DEFAULT_REGION`, so two
 that disagree are `Unsupported` (boto3 then picks): Lambda sets both to the same value.
 
 `Unsupported`, for the handler to use boto3 instead; each changes where or how botocore sends a
 request, or whether it reads a file this module does not:
-- `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` (either case, non-empty): botocore sends through the
-  proxy (`urllib.request.getproxies`); `NO_PROXY` is not weighed.
+- `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` (any case, non-empty): botocore sends through the
+  proxy its URL's scheme names (`urllib.request.getproxies`; it ignores ALL_PROXY, but a proxy
+  was asked for); `NO_PROXY` is not weighed.
 - `AWS_PROFILE`, `AWS_DEFAULT_PROFILE` (set): a profile can carry the region, an endpoint URL, FIPS
   and retry settings.
 - `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, naming a file that exists and is not empty:
   the same settings (botocore merges the credentials file's profiles into the config). One that
-  names a missing or empty file is served: botocore then reads no file at all, as in Lambda.
+  names a missing or empty file is served: botocore reads nothing from it.
 - `AWS_DATA_PATH` (non-empty): botocore's data, endpoint rules and partitions included, can be
   replaced from there.
 - `AWS_USE_DUALSTACK_ENDPOINT` (true), and a configured endpoint URL equal to the region's
@@ -164,7 +165,7 @@ _REGION = r"(?![0-9]+$)(?!-)[a-zA-Z0-9-]{,63}(?<!-)"
 # The rule set's isValidHostLabel, and botocore.utils.is_valid_endpoint_url's host names
 _HOST_LABEL = r"(?!-)[a-zA-Z\d-]{1,63}(?<!-)"
 _HOSTNAME = r"((?!-)[A-Z\d-]{1,63}(?<!-)\.)*((?!-)[A-Z\d-]{1,63}(?<!-))"
-_PROXIES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+_PROXIES = ("https_proxy", "http_proxy", "all_proxy")  # in any case, as urllib reads them
 _ENDPOINT_URLS = ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL")
 _ACCOUNT_ID_ENDPOINT_MODES = ("preferred", "disabled", "required")
 _CONTAINER_URIS = ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
@@ -188,8 +189,8 @@ def _nonempty_file(path: str) -> bool:
 def unsupported(env: Mapping[str, str] = os.environ) -> str | None:
     """The first setting in `env` that the direct client does not serve (see the module's
     docstring), named with why; None when there is none."""
-    for name in _PROXIES:
-        if env.get(name):
+    for name, value in env.items():
+        if value and name.lower() in _PROXIES:
             return f"{name} (requests through a proxy)"
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         if name in env:
@@ -245,7 +246,7 @@ def endpoint(env: Mapping[str, str] = os.environ) -> Endpoint:
                     raise Unsupported(f"{name} (the region's dual-stack endpoint)")
                 return _parse(url, name, region, ca_bundle)
     url, signing_region = _resolve(env, region)
-    return _parse(url, "the region", signing_region, ca_bundle)
+    return _parse(url, "AWS_REGION", signing_region, ca_bundle)
 
 
 def _region(env: Mapping[str, str]) -> str:

@@ -28,6 +28,7 @@ def dynamodb_endpoint() -> Iterator[str]:
         for name, value in LOCAL_ENVIRONMENT.items():
             env.setenv(name, value)
         env.delenv("AWS_PROFILE", raising=False)
+        env.delenv("AWS_REGION", raising=False)  # AWS_DEFAULT_REGION's, as botocore reads it
         env.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynoxide.endpoint_url)
         ensure_table(local_client(dynoxide.endpoint_url), TABLE_NAME)
         yield dynoxide.endpoint_url

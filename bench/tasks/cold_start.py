@@ -27,7 +27,8 @@ CONVENTIONAL = ROOT / "bench" / "conventional.py"
 NO_FILE = str(ROOT / "bench" / ".no-aws-config")  # absent, as in Lambda: no ~/.aws files
 
 BASELINE = "bare boto3 client"
-OURS = "our handler"
+OURS = "our handler (direct client)"
+OURS_BOTO3 = "our handler (boto3 store)"
 CONVENTIONAL_WAY = "conventional handler"
 PYTHON_ALONE = "python alone"
 
@@ -37,6 +38,7 @@ WAYS: dict[str, str | None] = {
     "import rust_core": "import rust_core",
     BASELINE: "import boto3; boto3.client('dynamodb')",
     OURS: "import py_handler.app",
+    OURS_BOTO3: "import os; os.environ['DYNAMODB_CLIENT'] = 'boto3'; import py_handler.app",
     CONVENTIONAL_WAY: "import bench.conventional",
 }
 
@@ -302,11 +304,13 @@ def findings(
 ) -> list[str]:
     ours, bare = median_init(samples[OURS]), median_init(samples[BASELINE])
     ratio = init_ratio(samples[OURS], samples[BASELINE])
-    met = "met" if ratio <= 1.10 else "not met"
+    met = "met" if ratio <= 0.5 else "not met"
     out = [
-        f"Our handler's init takes {ms(ours)} ms against {ms(bare)} ms for a bare "
-        f"`boto3.client('dynamodb')`: {ratio:.2f}x, {more_or_less(ours - bare)}. The guide's "
-        f"target (within 10% of the bare client) is **{met}**.",
+        f"Our handler's init, on the direct client, takes {ms(ours)} ms against {ms(bare)} ms "
+        f"for a bare `boto3.client('dynamodb')`: {ratio:.2f}x, {more_or_less(ours - bare)}. "
+        f"The target (at most 0.5x the bare client) is **{met}**. On the boto3 store it takes "
+        f"{ms(median_init(samples[OURS_BOTO3]))} ms "
+        f"({init_ratio(samples[OURS_BOTO3], samples[BASELINE]):.2f}x the bare client).",
     ]
     if CONVENTIONAL_WAY in samples:
         conv = median_init(samples[CONVENTIONAL_WAY])
@@ -335,14 +339,14 @@ def extra_costs(
     own = ours.by_top_level().get("py_handler", 0.0)
     others = ", ".join(f"{p} {ms(us / 1e6)} ms" for p, us in extra_imports(ours, bare))
     return (
-        "The biggest extra costs over the bare client (-X importtime): Powertools' modules run "
-        f"{ms(powertools / 1e6)} ms of their own code (its event_handler package "
-        f"{ms(event_handler.cumulative_us / 1e6)} ms with what it imports first). Our modules' "
-        f"bodies take {ms(own / 1e6)} ms, but mostly for creating the first client, which the "
-        f"bare way pays too ({ms(bare.by_top_level()[OUTSIDE_IMPORTS] / 1e6)} ms there); the "
-        f"second client adds ~{ms(second_client_s)} ms and the schema compile "
-        f"{ms(compile_s)} ms. Next, packages imported more than by the bare client: "
-        f"{others}."
+        "Where our init goes on the direct client (-X importtime; neither boto3 nor botocore "
+        f"is imported): Powertools' modules run {ms(powertools / 1e6)} ms of their own code "
+        f"(its event_handler package {ms(event_handler.cumulative_us / 1e6)} ms with what it "
+        f"imports first); our modules' bodies {ms(own / 1e6)} ms, the schema compile "
+        f"{ms(compile_s)} ms among them. The boto3 store pays for its clients on top (the "
+        f"bare way's client alone: {ms(bare.by_top_level()[OUTSIDE_IMPORTS] / 1e6)} ms of "
+        f"module-body time; a second client ~{ms(second_client_s)} ms). Other packages "
+        f"imported more than by the bare client: {others}."
     )
 
 
