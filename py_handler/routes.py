@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 from collections import Counter
+from collections.abc import Mapping
 from http import HTTPStatus
 from pathlib import Path
 from typing import TypedDict
@@ -133,8 +134,9 @@ def get_item(item_id: str) -> Response[str]:
 @router.post("/items/batch")
 def write_batch() -> Response[str]:
     event = router.current_event
-    ndjson = _batch_format(event.headers.get("content-type"))
-    body = _raw_body(event)
+    headers = event.headers  # Powertools builds a new mapping on each access
+    ndjson = _batch_format(headers.get("content-type"))
+    body = _raw_body(event, headers)
     try:
         batch = store.decode_batch(codec, body, ndjson=ndjson)
     except rust_core.ShapeError:
@@ -196,14 +198,15 @@ def _account(report: WriteReport, *, rejected: int) -> None:
 
 def _json_body(event: BaseProxyEvent) -> bytes:
     """The raw body, once it is known to be JSON."""
-    if not _is_json(event.headers.get("content-type")):
+    headers = event.headers  # Powertools builds a new mapping on each access
+    if not _is_json(headers.get("content-type")):
         raise UnsupportedMediaType
-    return _raw_body(event)
+    return _raw_body(event, headers)
 
 
-def _check_encoding(event: BaseProxyEvent) -> None:
+def _check_encoding(headers: Mapping[str, str]) -> None:
     """A body in a Content-Encoding (gzip, ...) is not read as if it were plain: 415."""
-    encodings = event.headers.get("content-encoding") or ""
+    encodings = headers.get("content-encoding") or ""
     if any(coding.strip().lower() not in ("", "identity") for coding in encodings.split(",")):
         raise UnsupportedMediaType(IDENTITY_ONLY)
 
@@ -217,10 +220,10 @@ def _batch_format(content_type: str | None) -> bool:
     return False
 
 
-def _raw_body(event: BaseProxyEvent) -> bytes:
+def _raw_body(event: BaseProxyEvent, headers: Mapping[str, str]) -> bytes:
     """The raw body as bytes (invalid UTF-8 included, for rust_core to reject). Its size is the
     codec's to check."""
-    _check_encoding(event)
+    _check_encoding(headers)
     body = event.body or ""
     if event.is_base64_encoded:
         try:
