@@ -23,7 +23,7 @@ from bench.report import PLOTS, Section
 
 HERE = Path(__file__).resolve().parent
 # In the order they run and appear; each module has run(quick) -> Section | list[Section].
-TASKS = ("convert", "decode", "batch", "batch_cores", "request", "cold_start", "scaling")
+TASKS = ("convert", "decode", "signed", "batch", "batch_cores", "request", "cold_start", "scaling")
 PACKAGES = ("boto3", "botocore", "aws-lambda-powertools", "rust_core", "maturin")
 
 
