@@ -201,3 +201,43 @@ def test_an_unknown_dynamodb_client_fails_the_init() -> None:
 
     with pytest.raises(ValueError, match="DYNAMODB_CLIENT must be one of direct, boto3"):
         connect("items", "botocore")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "reason"),
+    [
+        (
+            "HTTPS_PROXY",
+            "http://user:secret@10.0.0.1:3128",
+            "HTTPS_PROXY (requests through a proxy)",
+        ),
+        ("AWS_USE_DUALSTACK_ENDPOINT", "true", "AWS_USE_DUALSTACK_ENDPOINT"),
+    ],
+)
+def test_a_configuration_only_botocore_serves_falls_back_to_boto3_in_one_log_line(
+    variable: str, value: str, reason: str
+) -> None:
+    # GIVEN the Lambda environment, and a setting the direct client does not serve
+    env = {
+        "PATH": os.environ["PATH"],
+        "AWS_ACCESS_KEY_ID": "AKID",
+        "AWS_SECRET_ACCESS_KEY": "secret",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_SERVICE_NAME": "items",
+        variable: value,
+    }
+    # WHEN the function starts (no DYNAMODB_CLIENT: the direct client is the default)
+    probe = "from py_handler import routes; print(type(routes.store).__name__)"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    # THEN boto3 serves it, and one warning names the setting, never its value
+    *logs, store = result.stdout.splitlines()
+    assert store == "Boto3Store"
+    assert len(logs) == 1
+    line = json.loads(logs[0])
+    assert (line["level"], line["service"]) == ("WARNING", "items")
+    assert line["message"].startswith(f"The direct DynamoDB client does not serve {reason}")
+    assert line["message"].endswith(": using boto3")
+    assert value not in logs[0]
