@@ -5,13 +5,21 @@ choice for configurations only botocore serves."""
 from __future__ import annotations
 
 import json
+import threading
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+from botocore.exceptions import (
+    ClientError,
+    ConnectionError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    HTTPClientError,
+)
 
 import rust_core
 from py_handler.retry import Deadline
@@ -59,6 +67,26 @@ class Boto3Store:
         self.table_name = table_name
         # A client without botocore's retries for BatchWriteItem (see BATCH_CLIENT_CONFIG)
         self.batch_client = client if batch_client is None else batch_client
+        # Whether an attempt of this thread's create may have been applied without an answer
+        self._create = threading.local()
+        client.meta.events.register("needs-retry.dynamodb.PutItem", self._note_attempt)
+
+    def _note_attempt(
+        self,
+        response: Any = None,
+        caught_exception: Exception | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """botocore's hook after each PutItem attempt (it decides nothing: returns None). An
+        attempt that went out and got no answer, or a garbled one, may have been applied."""
+        if caught_exception is not None:
+            unsent = isinstance(caught_exception, (EndpointConnectionError, ConnectTimeoutError))
+            self._create.ambiguous = getattr(self._create, "ambiguous", False) or not unsent
+        elif response is not None:
+            http = response[0]
+            expected = http.headers.get("x-amz-crc32")
+            if expected is not None and expected != str(zlib.crc32(http.content)):
+                self._create.ambiguous = True
 
     def create(
         self, codec: rust_core.RecordCodec, body: bytes, deadline: Deadline | None = None
@@ -66,6 +94,7 @@ class Boto3Store:
         item = codec.decode(body)
         item_id: str = item["id"]["S"]
         item_json = rust_core.item_to_json(item)
+        self._create.ambiguous = False
         try:
             with _dynamodb_errors(writes_item=True):
                 self.client.put_item(
@@ -77,11 +106,11 @@ class Boto3Store:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
-            # After a retry the item there may be this create's own first attempt: then the
-            # create succeeded.
-            retried = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0) > 0
+            # After an attempt that may have been applied, the item there may be this create's
+            # own: then the create succeeded.
             there: Any = exc.response.get("Item")
-            if not (retried and there and same_item(rust_core.item_to_json(there), item_json)):
+            own = there and same_item(rust_core.item_to_json(there), item_json)
+            if not (self._create.ambiguous and own):
                 raise AlreadyExists from exc
         return item_id, item_json
 

@@ -1,7 +1,7 @@
 """The direct DynamoDB client (`DYNAMODB_CLIENT=direct`, the default): each request body is
 built in Rust from the HTTP body (`rust_core.Table`), signed in Rust (`rust_core.sign_v4`), sent
-by the standard library on a kept-alive connection per thread, and its answer
-read in Rust into the HTTP response's JSON. No item becomes Python objects; neither boto3 nor
+by the standard library on kept-alive connections (pooled, one request at a time each), and its
+answer read in Rust into the HTTP response's JSON. No item becomes Python objects; neither boto3 nor
 botocore is imported (unless botocore's credential chain is needed: see py_handler.aws_env).
 
 The HTTP/1.1 exchange is written here on the standard library's `socket` and `ssl` rather than
@@ -101,10 +101,34 @@ class _Stale(Exception):
     """A kept-alive connection the other end had closed (after a thaw, an idle timeout)."""
 
 
-class Connections(threading.local):
-    """One connection per thread (the batch writer's threads each have their own)."""
+class ConnectionPool:
+    """Idle kept-alive connections, shared by the threads (the batch writer's are new for each
+    batch): a connection carries one request at a time, taken from here and given back when it
+    can carry another."""
 
-    connection: HTTPConnection | None = None
+    MAX_IDLE = 10  # the batch writer's 8 threads, and the request's own
+
+    def __init__(self) -> None:
+        self._idle: list[HTTPConnection] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> HTTPConnection | None:
+        with self._lock:
+            return self._idle.pop() if self._idle else None
+
+    def clear(self) -> None:
+        """Close every idle connection (after one was found stale, so are the others)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
+
+    def give_back(self, connection: HTTPConnection) -> None:
+        with self._lock:
+            if len(self._idle) < self.MAX_IDLE:
+                self._idle.append(connection)
+                return
+        connection.close()
 
 
 class HTTPConnection:
@@ -220,7 +244,7 @@ class DirectStore:
         self.quota = RetryQuota()
         self.url = f"{endpoint.scheme}://{endpoint.host_header}{endpoint.path}/"
         self.path = f"{endpoint.path}/"
-        self._connections = Connections()
+        self._pool = ConnectionPool()
         self._ssl: ssl.SSLContext | None = None  # made at the first HTTPS connection
 
     # -- The Store interface ---------------------------------------------------------------------
@@ -302,7 +326,8 @@ class DirectStore:
         spent = retries = 0
         while True:
             try:
-                status, answer = self._exchange(operation, body)
+                status, answer, resent = self._exchange(operation, body)
+                ambiguous = ambiguous or resent
             except _NotSent as exc:
                 failure: Exception = Unavailable(str(exc))
                 timeout = False
@@ -333,13 +358,17 @@ class DirectStore:
             spent += cost
             self.sleep(delay)
 
-    def _exchange(self, operation: str, body: bytes) -> tuple[int, bytes]:
-        """One request and its answer, its checksum checked. A stale kept-alive connection is
-        replaced and the request sent again at once (the other end closed it before reading)."""
+    def _exchange(self, operation: str, body: bytes) -> tuple[int, bytes, bool]:
+        """One request and its answer, its checksum checked, and whether it was sent twice: a
+        kept-alive connection closed without an answer is most likely one the other end had
+        closed before the request came (after a thaw, an idle timeout), so the request is sent
+        again at once on a new connection (the other idle ones are as old), but the first may
+        have been applied."""
         try:
-            return self._send(operation, body)
+            return (*self._send(operation, body), False)
         except _Stale:
-            return self._send(operation, body)
+            self._pool.clear()
+            return (*self._send(operation, body), True)
 
     def _send(self, operation: str, body: bytes) -> tuple[int, bytes]:
         target = TARGET + operation
@@ -366,30 +395,29 @@ class DirectStore:
             f"X-Amz-Target: {target}\r\n{head}User-Agent: {USER_AGENT}\r\n"
             f"Content-Length: {len(body)}\r\n\r\n"
         ).encode("ascii") + body
-        connection = self._connection()
+        connection = self._pool.take() or self._connect()
         reused = connection.used
         try:
             status, answer_headers, answer = connection.exchange(request)
         except (ConnectionClosed, ConnectionResetError, BrokenPipeError, ssl.SSLEOFError) as exc:
-            self._close()
+            connection.close()
             if reused:
                 raise _Stale from exc
             raise _NoAnswer(type(exc).__name__) from exc
         except (OSError, BadAnswer) as exc:  # a timeout, a truncated or garbled answer
-            self._close()
+            connection.close()
             raise _NoAnswer(type(exc).__name__, timeout=isinstance(exc, TimeoutError)) from exc
-        if not connection.reusable:
-            self._close()
+        if connection.reusable:
+            self._pool.give_back(connection)
+        else:
+            connection.close()
         expected = answer_headers.get("x-amz-crc32")
         if expected is not None and expected != str(zlib.crc32(answer)):
             raise _NoAnswer("the answer's CRC32 does not match")
         return status, answer
 
-    def _connection(self) -> HTTPConnection:
-        """This thread's connection, connected (`_NotSent` if it cannot be)."""
-        local = self._connections
-        if local.connection is not None:
-            return local.connection
+    def _connect(self) -> HTTPConnection:
+        """A new connection (`_NotSent` if it cannot be made)."""
         endpoint = self.endpoint
         try:
             sock = socket.create_connection((endpoint.host, endpoint.port), self.connect_timeout)
@@ -403,19 +431,12 @@ class DirectStore:
             sock.close()
             raise _NotSent(type(exc).__name__) from exc
         sock.settimeout(self.read_timeout)  # connected: now the wait for each answer
-        local.connection = HTTPConnection(sock)
-        return local.connection
+        return HTTPConnection(sock)
 
     def _tls(self) -> ssl.SSLContext:
         if self._ssl is None:  # loading the CA certificates takes milliseconds: only for HTTPS
             self._ssl = ssl.create_default_context(cafile=self.endpoint.ca_bundle)
         return self._ssl
-
-    def _close(self) -> None:
-        local = self._connections
-        if local.connection is not None:
-            local.connection.close()
-        local.connection = None
 
 
 class _ConditionFailed(Exception):

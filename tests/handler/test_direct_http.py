@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import zlib
 from collections.abc import Iterator
 
 import pytest
@@ -131,3 +132,55 @@ def test_a_silent_server_times_out(pair: tuple[socket.socket, socket.socket]) ->
     answer_with(theirs)
     with pytest.raises(TimeoutError):
         HTTPConnection(ours).exchange(b"x")
+
+
+def test_after_a_stale_connection_the_request_goes_out_on_a_new_one() -> None:
+    # GIVEN a direct store whose pool holds two idle connections the server has closed (a thaw)
+    import rust_core
+    from py_handler.aws_env import Endpoint
+    from py_handler.direct import DirectStore
+
+    server = socket.create_server(("127.0.0.1", 0))
+    host, port = server.getsockname()[:2]
+    endpoint = Endpoint(f"http://{host}:{port}", "http", host, port, "", "us-east-1", None)
+
+    class Keys:
+        def frozen(self) -> tuple[str, str, str | None]:
+            return "AKID", "secret", None
+
+        def refresh(self) -> None:
+            pass
+
+    store = DirectStore(rust_core.Table("items"), endpoint, Keys())
+    stale = []
+    for _ in range(2):
+        connection = store._connect()
+        connection.used = True
+        accepted, _ = server.accept()
+        accepted.close()  # the server's end goes away while the connection idles
+        stale.append(connection)
+        store._pool.give_back(connection)
+    answer = b'{"Item":{"id":{"S":"k"}}}'
+
+    def serve() -> None:
+        accepted, _ = server.accept()
+        accepted.recv(65536)
+        accepted.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nx-amz-crc32: %d\r\n\r\n"
+            % (len(answer), zlib.crc32(answer))
+            + answer
+        )
+        accepted.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    # WHEN an item is read
+    # THEN the first stale connection fails, the pool is emptied and a new connection answers
+    assert store.get("k") == b'{"id":"k"}'
+    thread.join()
+    # AND the pool now holds the new connection alone, the stale ones closed
+    fresh = store._pool.take()
+    assert fresh is not None and all(fresh is not old for old in stale)
+    assert store._pool.take() is None
+    assert all(old.sock.fileno() == -1 for old in stale)
+    server.close()
