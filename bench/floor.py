@@ -5,9 +5,9 @@ response handling, the SDK's request, signing and parsing, and a JSON <-> item c
 
     python -m bench.floor
 
-The crate is bench/floor (its own Cargo root, outside the workspace); its binary drives the handler
-through lambda_http's own adapter, as the Lambda runtime would for each event, less the Runtime API's
-HTTP calls (see bench/floor/src/main.rs).
+The crate is bench/floor (its own Cargo root, outside the workspace); its binary drives the
+handler through lambda_http's own adapter, as the Lambda runtime would for each event, less the
+Runtime API's HTTP calls (see bench/floor/src/main.rs).
 """
 
 from __future__ import annotations
@@ -94,12 +94,14 @@ def measure(
         tail = "\n".join(done.stderr.strip().splitlines()[-20:])
         raise FloorRunError(f"the floor binary failed with exit status {done.returncode}:\n{tail}")
     samples: dict[str, dict[str, list[float]]] = json.loads(done.stdout)
+    return {request: medians(samples[request]) for request in ("post", "get")}
+
+
+def medians(times: dict[str, list[float]]) -> dict[str, float]:
+    """Median seconds from the binary's microseconds per request."""
     return {
-        request: {
-            "cpu": statistics.median(times["cpu_us"]) / 1e6,
-            "wall": statistics.median(times["wall_us"]) / 1e6,
-        }
-        for request, times in samples.items()
+        "cpu": statistics.median(times["cpu_us"]) / 1e6,
+        "wall": statistics.median(times["wall_us"]) / 1e6,
     }
 
 

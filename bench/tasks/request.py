@@ -17,6 +17,7 @@ import json
 import os
 import pstats
 import sys
+import tempfile
 import time
 import uuid
 from collections import defaultdict
@@ -444,6 +445,7 @@ def run(quick: bool) -> Section:
                 for request, ways in calls.items()
             }
             splits = {request: splits_of(ways, requests) for request, ways in calls.items()}
+        floor = None if quick else all_rust_floor(url, body)
     method = (
         f"Both handlers called warm in this process with HTTP API 2.0 events (as recorded in "
         f"tests/events): POST with the {workloads.order_1kb().name} (a new item each time), GET of "
@@ -460,12 +462,39 @@ def run(quick: bool) -> Section:
         f"loopback round trip; Dynoxide runs on the same {os.cpu_count()}-core machine, so its "
         f"own CPU is in there too."
     )
+    tables = [timing_table(timings), split_table(splits)]
+    if floor is not None:
+        tables.append(floor_table(splits, floor))
+        method += (
+            " The floor: an all-Rust handler (bench/floor: `lambda_http` + `aws-sdk-dynamodb`, "
+            "as AWS SAM's Rust template starts) on the same events and the same Dynoxide, "
+            "called in a loop the way the Lambda runtime calls it (event parsed, handler, "
+            "response written), its process CPU per request; medians over 2,000 requests."
+        )
     return Section(
         title="The full request path",
         method=method,
-        tables=[timing_table(timings), split_table(splits)],
-        findings=findings(timings, splits),
+        tables=tables,
+        findings=findings(timings, splits, floor),
+        unavailable=[] if floor else [("the all-Rust floor", "built and run by `make bench` only")],
     )
+
+
+def all_rust_floor(url: str, body: bytes) -> dict[str, dict[str, float]]:
+    """The all-Rust handler's CPU and wall per POST and GET (bench/floor), built on first use."""
+    from bench import floor
+
+    with tempfile.TemporaryDirectory() as folder:
+        post = floor.event_with_body(EVENTS / "http_api_post_item.json", body, Path(folder))
+        return floor.measure(url, TABLE_NAME, post, EVENTS / "http_api_get_item.json", 2000, 200)
+
+
+def floor_table(splits: dict[str, dict[str, Split]], floor: dict[str, dict[str, float]]) -> Table:
+    rows = []
+    for request, key in ((POST, "post"), (GET, "get")):
+        ours, rust = splits[request][OURS].cpu, floor[key]["cpu"]
+        rows.append([request, duration(rust), duration(ours), f"{ours / rust:.2f}x"])
+    return Table(["request", "all-Rust floor CPU", "ours (direct) CPU", "ours / floor"], rows)
 
 
 def timing_table(timings: dict[str, dict[str, Timing]]) -> Table:
@@ -496,7 +525,9 @@ def split_table(splits: dict[str, dict[str, Split]]) -> Table:
 
 
 def findings(
-    timings: dict[str, dict[str, Timing]], splits: dict[str, dict[str, Split]]
+    timings: dict[str, dict[str, Timing]],
+    splits: dict[str, dict[str, Split]],
+    floor: dict[str, dict[str, float]] | None,
 ) -> list[str]:
     out = []
     for request in (POST, GET):
@@ -520,6 +551,16 @@ def findings(
         f"({duration(get[OURS].seconds)} against {duration(get[CONVENTIONAL].seconds)}); "
         f"waiting for Dynoxide is {duration(splits[POST][OURS].waiting)} of our POST."
     )
+    if floor is not None:
+        post_x = splits[POST][OURS].cpu / floor["post"]["cpu"]
+        get_x = splits[GET][OURS].cpu / floor["get"]["cpu"]
+        met = "met" if max(post_x, get_x) <= 3 else "**not met**"
+        out.append(
+            f"Against the all-Rust floor (`lambda_http` + `aws-sdk-dynamodb`): "
+            f"{duration(floor['post']['cpu'])} of CPU per POST and "
+            f"{duration(floor['get']['cpu'])} per GET; ours takes {post_x:.2f}x and "
+            f"{get_x:.2f}x that (target: within 3x, {met})."
+        )
     return out
 
 

@@ -21,10 +21,7 @@ pub struct Items {
 
 impl Items {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self {
-            client,
-            table: table.into(),
-        }
+        Self { client, table: table.into() }
     }
 
     /// The Lambda handler: `POST /items` and `GET /items/{id}`.
@@ -36,11 +33,8 @@ impl Items {
                 _ => respond(StatusCode::METHOD_NOT_ALLOWED, r#"{"message":"method not allowed"}"#),
             },
             Some(rest) if rest.starts_with('/') => {
-                let id = event
-                    .path_parameters_ref()
-                    .and_then(|params| params.first("id"))
-                    .unwrap_or(&rest[1..])
-                    .to_owned();
+                let id =
+                    event.path_parameters_ref().and_then(|params| params.first("id")).unwrap_or(&rest[1..]).to_owned();
                 match event.method().as_str() {
                     "GET" => self.read(&id).await,
                     _ => respond(StatusCode::METHOD_NOT_ALLOWED, r#"{"message":"method not allowed"}"#),
@@ -80,11 +74,7 @@ impl Items {
                 .header("content-type", "application/json")
                 .header("location", format!("/items/{id}"))
                 .body(Body::from(serde_json::to_string(&record)?))?),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
                 respond(StatusCode::CONFLICT, r#"{"message":"an item with this id exists"}"#)
             }
             Err(err) => Err(err.into()),
@@ -111,18 +101,12 @@ impl Items {
 }
 
 fn respond(status: StatusCode, body: &'static str) -> Result<Response<Body>, Error> {
-    Ok(Response::builder()
-        .status(status)
-        .header("content-type", "application/json")
-        .body(Body::from(body))?)
+    Ok(Response::builder().status(status).header("content-type", "application/json").body(Body::from(body))?)
 }
 
 /// A JSON object as a DynamoDB item.
 pub fn to_item(record: &Map<String, Value>) -> HashMap<String, AttributeValue> {
-    record
-        .iter()
-        .map(|(name, value)| (name.clone(), to_attribute(value)))
-        .collect()
+    record.iter().map(|(name, value)| (name.clone(), to_attribute(value))).collect()
 }
 
 /// JSON to AttributeValue: string -> S, number -> N (its text), bool -> BOOL, null -> NULL,
@@ -140,11 +124,7 @@ pub fn to_attribute(value: &Value) -> AttributeValue {
 
 /// A DynamoDB item as a JSON object.
 pub fn from_item(item: HashMap<String, AttributeValue>) -> Value {
-    Value::Object(
-        item.into_iter()
-            .map(|(name, value)| (name, from_attribute(value)))
-            .collect(),
-    )
+    Value::Object(item.into_iter().map(|(name, value)| (name, from_attribute(value))).collect())
 }
 
 /// AttributeValue to JSON: the inverse of `to_attribute`; B as base64 text, sets as arrays.
@@ -164,9 +144,7 @@ pub fn from_attribute(value: AttributeValue) -> Value {
 }
 
 fn number(text: &str) -> Value {
-    text.parse::<Number>()
-        .map(Value::Number)
-        .unwrap_or_else(|_| Value::String(text.to_owned()))
+    text.parse::<Number>().map(Value::Number).unwrap_or_else(|_| Value::String(text.to_owned()))
 }
 
 fn binary(blob: Blob) -> Value {

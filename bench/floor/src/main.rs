@@ -79,8 +79,7 @@ impl Args {
             endpoint: endpoint.ok_or_else(|| missing("--endpoint"))?,
             table: table.ok_or_else(|| missing("--table"))?,
             post_event: post_event.ok_or_else(|| missing("--post-event"))?,
-            get_event_template: get_event_template
-                .ok_or_else(|| missing("--get-event-template"))?,
+            get_event_template: get_event_template.ok_or_else(|| missing("--get-event-template"))?,
             rounds: rounds.ok_or_else(|| missing("--rounds"))?,
             warmup: warmup.unwrap_or(0),
         })
@@ -91,7 +90,17 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("floor: {err}");
+            // The whole chain: the SDK's errors say little at the top ("service error").
+            let mut message = format!("floor: {err}");
+            let mut source = err.source();
+            while let Some(cause) = source {
+                let text = cause.to_string();
+                if !message.contains(&text) {
+                    message.push_str(&format!(": {text}"));
+                }
+                source = cause.source();
+            }
+            eprintln!("{message}");
             ExitCode::FAILURE
         }
     }
@@ -101,9 +110,7 @@ fn run() -> Result<(), Error> {
     let args = Args::parse()?;
     let post = post_event(&read_json(&args.post_event)?)?;
     let get_template = read_json(&args.get_event_template)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let (posts, gets) = runtime.block_on(measure(&args, &post, &get_template))?;
     let output = json!({
         "post": {"cpu_us": posts.cpu_us, "wall_us": posts.wall_us},
@@ -171,10 +178,7 @@ where
     let cpu = ProcessTime::now();
 
     // lambda_runtime's process_invocation, TracingService and RuntimeApiResponseService.
-    let request_id = headers
-        .get("lambda-runtime-aws-request-id")
-        .ok_or("no request id")?
-        .to_str()?;
+    let request_id = headers.get("lambda-runtime-aws-request-id").ok_or("no request id")?.to_str()?;
     let context = Context::new(request_id, config.clone(), headers)?;
     match &context.xray_trace_id {
         Some(trace_id) => std::env::set_var("_X_AMZN_TRACE_ID", trace_id),
@@ -184,11 +188,7 @@ where
     let answer = async {
         let deserializer = &mut serde_json::Deserializer::from_slice(event);
         let payload: LambdaRequest = serde_path_to_error::deserialize(deserializer)?;
-        let response = service
-            .ready()
-            .await?
-            .call(LambdaEvent::new(payload, context))
-            .await?;
+        let response = service.ready().await?.call(LambdaEvent::new(payload, context)).await?;
         Ok::<_, Error>(serde_json::to_vec(&response)?)
     }
     .instrument(span)
@@ -205,9 +205,7 @@ where
 
 /// The headers of the Runtime API's `/next` answer, from which the runtime builds the Context.
 fn invocation_headers() -> HeaderMap {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     let random = uuid::Uuid::new_v4().simple().to_string();
     let trace = format!(
         "Root=1-{:08x}-{};Parent={};Sampled=0;Lineage=1:a1b2c3d4:0",
@@ -219,10 +217,7 @@ fn invocation_headers() -> HeaderMap {
     let values = [
         ("lambda-runtime-aws-request-id", uuid::Uuid::new_v4().to_string()),
         ("lambda-runtime-deadline-ms", (now.as_millis() + 30_000).to_string()),
-        (
-            "lambda-runtime-invoked-function-arn",
-            "arn:aws:lambda:us-east-1:123456789012:function:floor".to_owned(),
-        ),
+        ("lambda-runtime-invoked-function-arn", "arn:aws:lambda:us-east-1:123456789012:function:floor".to_owned()),
         ("lambda-runtime-trace-id", trace),
     ];
     for (name, value) in values {
@@ -253,11 +248,7 @@ fn post_event(event: &Value) -> Result<Vec<u8>, Error> {
     let mut event = event.clone();
     let base64 = event.get("isBase64Encoded").and_then(Value::as_bool) == Some(true);
     let text = event.get("body").and_then(Value::as_str).ok_or("the POST event has no body")?;
-    let raw = if base64 {
-        base64::engine::general_purpose::STANDARD.decode(text)?
-    } else {
-        text.as_bytes().to_vec()
-    };
+    let raw = if base64 { base64::engine::general_purpose::STANDARD.decode(text)? } else { text.as_bytes().to_vec() };
     if let Ok(Value::Object(mut record)) = serde_json::from_slice::<Value>(&raw) {
         if record.remove("id").is_some() {
             let raw = serde_json::to_vec(&record)?;
