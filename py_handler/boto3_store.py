@@ -78,14 +78,17 @@ class Boto3Store:
         **kwargs: Any,
     ) -> None:
         """botocore's hook after each PutItem attempt (it decides nothing: returns None). An
-        attempt that went out and got no answer, or a garbled one, may have been applied."""
+        attempt that went out and got no answer, a garbled one or a server error may have been
+        applied."""
         if caught_exception is not None:
             unsent = isinstance(caught_exception, (EndpointConnectionError, ConnectTimeoutError))
             self._create.ambiguous = getattr(self._create, "ambiguous", False) or not unsent
         elif response is not None:
+            # A server error, or an answer garbled on the way, may follow a write applied
             http = response[0]
             expected = http.headers.get("x-amz-crc32")
-            if expected is not None and expected != str(zlib.crc32(http.content)):
+            garbled = expected is not None and expected != str(zlib.crc32(http.content))
+            if http.status_code >= 500 or garbled:
                 self._create.ambiguous = True
 
     def create(

@@ -347,6 +347,8 @@ class DirectStore:
                     raise _ConditionFailed(error.item, ambiguous=ambiguous)
                 if not (error.code in _RETRYABLE_CODES or status in _RETRYABLE_STATUSES):
                     raise _final(error, writes_item=writes_item)
+                # A request answered with a server error may have been applied all the same
+                ambiguous = ambiguous or status >= 500
                 failure, timeout = _final(error, writes_item=writes_item), False
             retries += 1
             if retries >= attempts:
