@@ -9,6 +9,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -313,6 +314,8 @@ class FailingClient:
 
     def __init__(self, error: Exception) -> None:
         self.error = error
+        # what the store registers its create hook on
+        self.meta = SimpleNamespace(events=SimpleNamespace(register=lambda *args: None))
 
     def batch_write_item(self, **params: Any) -> Any:
         raise self.error
