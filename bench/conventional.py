@@ -2,11 +2,14 @@
 docs show it: APIGatewayHttpResolver, Powertools' parser with a pydantic v2 model of the order
 (py_handler/schema.json), and boto3's Table resource. Same Logger and Metrics as py_handler.app.
 
-POST /items -> 201 (409 when the id exists, 422 invalid, 400 malformed JSON); GET /items/{id}.
+POST /items -> 201 (409 when the id exists, 422 invalid, 400 malformed JSON); GET /items/{id};
+PUT /items/{id}; GET /items?limit=N&cursor=C (one Scan page); POST /items/batch (a JSON array,
+written with the Table's batch_writer, invalid records reported by index).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import uuid
@@ -61,6 +64,53 @@ def create_item() -> Response[dict[str, Any]]:
         body=item,
         headers={"Location": f"/items/{quote(item['id'], safe='')}"},
     )
+
+
+@app.post("/items/batch")
+def write_batch() -> dict[str, Any]:
+    records = json.loads(app.current_event.decoded_body or "", parse_float=Decimal)
+    if not isinstance(records, list):
+        raise ServiceError(400, "The body must be a JSON array of records")
+    written, failed = 0, []
+    with table.batch_writer() as batch:
+        for index, record in enumerate(records):
+            try:
+                order = Order.model_validate(record)
+            except ValidationError as error:
+                errors = json.loads(error.json(include_url=False, include_input=False))
+                failed.append({"index": index, "errors": errors})
+                continue
+            item = {"id": order.id or str(uuid.uuid4())}
+            item.update(order.model_dump(mode="python", exclude={"id"}, exclude_none=True))
+            batch.put_item(Item=item)
+            written += 1
+    return {"written": written, "failed": failed}
+
+
+@app.put("/items/<item_id>")
+def replace_item(item_id: str) -> dict[str, Any]:
+    order = parse(event=app.current_event.decoded_body or "", model=Order)  # type: ignore[call-overload]
+    if order.id is not None and order.id != item_id:
+        raise ServiceError(400, "The body's id differs from the id in the path")
+    item = {"id": item_id}
+    item.update(order.model_dump(mode="python", exclude={"id"}, exclude_none=True))
+    table.put_item(Item=item)
+    return item
+
+
+@app.get("/items")
+def list_items() -> dict[str, Any]:
+    limit = int(app.current_event.get_query_string_value("limit") or 100)
+    cursor = app.current_event.get_query_string_value("cursor")
+    start = (
+        {}
+        if cursor is None
+        else {"ExclusiveStartKey": {"id": base64.urlsafe_b64decode(cursor).decode()}}
+    )
+    page = table.scan(Limit=limit, ConsistentRead=True, **start)
+    last = page.get("LastEvaluatedKey")
+    next_cursor = None if last is None else base64.urlsafe_b64encode(last["id"].encode()).decode()
+    return {"items": page["Items"], "next_cursor": next_cursor}
 
 
 @app.get("/items/<item_id>")

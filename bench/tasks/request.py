@@ -49,6 +49,10 @@ OURS = "ours, direct client"
 OURS_BOTO3 = "ours, boto3 store"
 POST = "POST /items"
 GET = "GET /items/{id}"
+PUT = "PUT /items/{id}"
+LIST = "GET /items?limit=25"
+BATCH = "POST /items/batch (1,000 orders)"
+BATCH_RECORDS = 1_000
 
 
 RUST_CORE = "rust_core"
@@ -119,6 +123,55 @@ def post_event(body: bytes) -> dict[str, Any]:
     event["body"] = body.decode()
     event["headers"]["content-length"] = str(len(body))
     return event
+
+
+def put_event(item_id: str, body: bytes) -> dict[str, Any]:
+    event = recorded("http_api_put_item")
+    path = f"/items/{item_id}"
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    event["pathParameters"] = {"id": item_id}
+    event["body"] = body.decode()
+    event["headers"]["content-length"] = str(len(body))
+    return event
+
+
+def list_event(limit: int) -> dict[str, Any]:
+    event = recorded("http_api_list_items")
+    event["rawQueryString"] = f"limit={limit}"
+    event["queryStringParameters"] = {"limit": str(limit)}
+    return event
+
+
+def batch_event(body: bytes) -> dict[str, Any]:
+    event = recorded("http_api_post_batch")
+    event["headers"]["content-type"] = "application/json"
+    event["body"] = body.decode()
+    event["headers"]["content-length"] = str(len(body))
+    return event
+
+
+def check_more_answers(
+    handlers: Mapping[str, Handler], client: DynamoDBClient, events: Mapping[str, Any]
+) -> None:
+    """PUT stores the order as sent, a batch writes every record, a list page (of a table that
+    holds the batch) holds 25 items: alike for every handler."""
+    context = LocalContext()
+    for name, handler in handlers.items():
+        put = events[PUT]
+        replaced = handler(put, context)
+        item_id = put["pathParameters"]["id"]
+        if replaced["statusCode"] != 200:
+            raise Disagree(f"{name}: PUT answered {replaced['statusCode']}")
+        expected = {**workloads.as_values(put["body"].encode()), "id": item_id}
+        if stored(client, item_id) != expected:
+            raise Disagree(f"{name}: PUT did not store the order sent")
+        batch = handler(events[BATCH], context)
+        reply = json.loads(batch["body"])
+        if batch["statusCode"] != 200 or reply != {"written": BATCH_RECORDS, "failed": []}:
+            raise Disagree(f"{name}: the batch answered {batch['statusCode']} {reply}")
+        page = handler(events[LIST], context)
+        if page["statusCode"] != 200 or len(json.loads(page["body"])["items"]) != 25:
+            raise Disagree(f"{name}: the list did not answer a page of 25")
 
 
 def get_event(item_id: str) -> dict[str, Any]:
@@ -270,18 +323,24 @@ class Usage:
     collector: float  # CPU collecting garbage
 
 
-def usage(call: Callable[[], object], requests: int) -> Usage:
+def usage(
+    call: Callable[[], object], requests: int, clock: Callable[[], float] = time.thread_time
+) -> Usage:
     with metered() as (botocore, collector):
-        wall, cpu = time.perf_counter(), time.thread_time()
+        wall, cpu = time.perf_counter(), clock()
         for _ in range(requests):
             call()
-        wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
+        wall, cpu = time.perf_counter() - wall, clock() - cpu
     return Usage(
         wall / requests, cpu / requests, botocore.seconds / requests, collector.seconds / requests
     )
 
 
-def usages(ways: Mapping[str, Callable[[], object]], requests: int) -> dict[str, Usage]:
+def usages(
+    ways: Mapping[str, Callable[[], object]],
+    requests: int,
+    clock: Callable[[], float] = time.thread_time,
+) -> dict[str, Usage]:
     """Each way's usage in interleaved rounds, as bench.timing times them (a shared machine's
     noise lands on all alike): its round of median CPU, whose parts add up."""
     names, samples = list(ways), {name: list[Usage]() for name in ways}
@@ -289,7 +348,7 @@ def usages(ways: Mapping[str, Callable[[], object]], requests: int) -> dict[str,
     for round_no in range(rounds):
         shift = round_no % len(names)
         for name in names[shift:] + names[:shift]:
-            samples[name].append(usage(ways[name], requests // rounds))
+            samples[name].append(usage(ways[name], requests // rounds, clock))
     return {name: sorted(s, key=lambda u: u.cpu)[len(s) // 2] for name, s in samples.items()}
 
 
@@ -318,8 +377,12 @@ def split(used: Usage, profiled: Profiled, requests: int) -> Split:
     )
 
 
-def splits_of(ways: Mapping[str, Callable[[], object]], requests: int) -> dict[str, Split]:
-    used = usages(ways, requests)
+def splits_of(
+    ways: Mapping[str, Callable[[], object]],
+    requests: int,
+    clock: Callable[[], float] = time.thread_time,
+) -> dict[str, Split]:
+    used = usages(ways, requests, clock)
     return {
         name: split(used[name], profile(call, requests), requests) for name, call in ways.items()
     }
@@ -427,13 +490,23 @@ def short(filename: str) -> str:
 def run(quick: bool) -> Section:
     rounds, budget, requests = (3, 0.05, 50) if quick else (9, 0.5, 500)
     body = workloads.order_1kb().data
+    # Requests per handler for the time split: a batch lasts a hundred single requests
+    counts = {POST: requests, GET: requests, PUT: requests, LIST: requests // 2}
+    counts[BATCH] = max(3, requests // 50)
     with local_dynamodb() as url, open(os.devnull, "w") as devnull:
         handlers = import_handlers()  # before the redirection: loggers keep the real stdout
         # Powertools prints each request's metrics: the same cost for both, not our output.
         with contextlib.redirect_stdout(devnull):
             item_id = check_same_answers(handlers, local_client(url), body)
             context = LocalContext()
-            events = {POST: post_event(body), GET: get_event(item_id)}
+            events = {
+                POST: post_event(body),
+                GET: get_event(item_id),
+                PUT: put_event(item_id, body),
+                LIST: list_event(25),
+                BATCH: batch_event(workloads.batch(BATCH_RECORDS).data),
+            }
+            check_more_answers(handlers, local_client(url), events)
             calls = {
                 request: {
                     name: functools.partial(h, event, context) for name, h in handlers.items()
@@ -444,14 +517,28 @@ def run(quick: bool) -> Section:
                 request: compare(ways, CONVENTIONAL, rounds=rounds, budget=budget)
                 for request, ways in calls.items()
             }
-            splits = {request: splits_of(ways, requests) for request, ways in calls.items()}
+            # A batch works on several threads (rayon's, the writer's): its CPU is the process's
+            splits = {
+                request: splits_of(
+                    ways,
+                    counts[request],
+                    time.process_time if request == BATCH else time.thread_time,
+                )
+                for request, ways in calls.items()
+            }
         floor = None if quick else all_rust_floor(url, body)
     method = (
-        f"Both handlers called warm in this process with HTTP API 2.0 events (as recorded in "
+        f"The handlers called warm in this process with HTTP API 2.0 events (as recorded in "
         f"tests/events): POST with the {workloads.order_1kb().name} (a new item each time), GET of "
-        f"a stored item; one local Dynoxide over loopback HTTP; Powertools' metric lines to "
+        f"a stored item, PUT of the same order over it, a list page of 25 items, and a batch of "
+        f"{BATCH_RECORDS:,} orders (a JSON array; upserts of the same ids each time; the "
+        f"conventional handler writes with the Table's batch_writer); the answers are checked "
+        f"alike first; one local Dynoxide over loopback HTTP; Powertools' metric lines to "
         f"/dev/null. Wall time per request: {rounds} interleaved rounds of ~{budget:g} s per "
-        f"handler, medians. Time split, over {requests} requests per handler: wall and thread CPU "
+        f"handler, medians. Time split, over {requests} requests per handler ({counts[LIST]} "
+        f"lists, {counts[BATCH]} batches): wall and thread CPU (for the batch, the process's "
+        f"CPU: its work runs on several threads; its parts are then the main thread's, the "
+        f"rest lands in handler + Powertools) "
         f"unprofiled; in that run, botocore's CPU metered at the outermost boto3/botocore call "
         f"and the garbage collector's by gc.callbacks (it goes to other); rust_core's CPU is its "
         f"functions' self time under cProfile with a thread-CPU timer, collector off; the rest of "
@@ -543,6 +630,16 @@ def findings(
             f"(signing, the HTTP exchange) {duration(ours.seconds(BOTOCORE))}; botocore takes "
             f"{duration(boto3.seconds(BOTOCORE))} on the boto3 store."
         )
+    others = [
+        f"{request} {duration(splits[request][OURS].cpu)} against "
+        f"{duration(splits[request][CONVENTIONAL].cpu)} "
+        f"({splits[request][OURS].cpu / splits[request][CONVENTIONAL].cpu:.2f}x; boto3 store "
+        f"{splits[request][OURS_BOTO3].cpu / splits[request][CONVENTIONAL].cpu:.2f}x)"
+        for request in (PUT, LIST, BATCH)
+    ]
+    out.append(
+        "Warm CPU on the direct client against the conventional handler: " + "; ".join(others) + "."
+    )
     post, get = timings[POST], timings[GET]
     out.append(
         f"Wall time per request, ours on the direct client: {1 / post[OURS].ratio:.2f}x as fast "
