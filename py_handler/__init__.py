@@ -15,6 +15,8 @@ def _import_powertools_without_botocore() -> None:
     sys.modules["botocore"] = None  # type: ignore[assignment]  # `import botocore` fails
     try:
         import aws_lambda_powertools  # noqa: F401
+    except ModuleNotFoundError:  # tools beside the function (the local DynamoDB) may run without
+        pass
     finally:
         del sys.modules["botocore"]
 
