@@ -165,9 +165,13 @@ def delete_item(item_id: str) -> Response[str]:
     return Response(status_code=HTTPStatus.NO_CONTENT.value, body="")
 
 
-def _deadline() -> Deadline:
-    """No retry of a single-item call starts unless it can end, and the reply go out, in time."""
-    return Deadline.of(router.lambda_context, REPLY_SECONDS)
+def _deadline() -> Deadline | None:
+    """No retry of a single-item call starts unless it can end, and the reply go out, in time
+    (None for a context that cannot tell the time left: retries are then bounded by count)."""
+    context = router.lambda_context
+    if not callable(getattr(context, "get_remaining_time_in_millis", None)):
+        return None
+    return Deadline.of(context, REPLY_SECONDS)
 
 
 def _existing_id(segment: str) -> str:

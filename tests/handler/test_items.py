@@ -200,3 +200,18 @@ def test_a_slash_in_an_id_is_routable_through_an_http_api(invoke: Invoke, table:
     # THEN everything after /items/ is the id: the item
     assert (reply.status, reply.json()) == (200, {"id": "a/b"})
     assert table.items() == {"a/b": {"id": {"S": "a/b"}}}
+
+
+def test_a_context_without_the_time_left_still_serves(app: Any, table: Table) -> None:
+    # GIVEN a context that cannot tell the time left (a test harness's, not Lambda's)
+    class Context:
+        function_name = "items"
+        memory_limit_in_mb = 1024
+        aws_request_id = "r-1"
+        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:items"
+
+    event = recorded("http_api_post_item")
+    # WHEN the recorded POST is handled: THEN it is created (retries bounded by count alone)
+    reply = app.handler(event, Context())
+    assert reply["statusCode"] == 201
+    assert list(table.items()) == ["order-1"]

@@ -104,6 +104,7 @@ def test_the_x86_64_build_serves_a_request(
         "class Context:\n"
         "    function_name = 'items'; memory_limit_in_mb = 1024; aws_request_id = 'r-1'\n"
         "    invoked_function_arn = 'arn:aws:lambda:us-east-1:123456789012:function:items'\n"
+        "    def get_remaining_time_in_millis(self): return 20_000\n"
         "reply = handler(json.load(sys.stdin), Context())\n"
         "print(json.dumps([reply['statusCode'], reply['body'], rust_core.__file__]))\n"
     )
