@@ -31,9 +31,10 @@ $(VENV)/.installed: requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# Builds rust_core (release, as Lambda runs it) into the virtual environment.
+# Builds rust_core (release, as Lambda runs it) into the virtual environment, with the tests'
+# panic hook (`test-hooks`: one flag read per call; the release wheels are built without it).
 develop: $(VENV)/.installed
-	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --release --quiet
+	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --release --quiet --features test-hooks
 
 # Dynoxide: a DynamoDB-compatible server on SQLite, with only its HTTP server built.
 $(DYNOXIDE_BIN):
@@ -133,7 +134,8 @@ check-wheel: wheels dynoxide
 	cd $(WHEELCHECK_DIR) && venv/bin/python -c \
 		'import rust_core, sys; sys.exit(rust_core.__file__.find("/site-packages/") < 0)'
 	# The quick hypothesis profile: this proves the wheel loads and agrees; test-python fuzzes.
-	cd $(WHEELCHECK_DIR) && HYPOTHESIS_PROFILE=fast venv/bin/python -m pytest -q -p no:cacheprovider tests/core
+	cd $(WHEELCHECK_DIR) && HYPOTHESIS_PROFILE=fast RUST_CORE_RELEASE_WHEEL=1 \
+		venv/bin/python -m pytest -q -p no:cacheprovider tests/core
 	for w in $(call wheel,x86_64) $(call wheel,aarch64); do \
 		$(WHEELCHECK_DIR)/venv/bin/auditwheel show $$w > $(WHEELCHECK_DIR)/auditwheel.txt; \
 		cat $(WHEELCHECK_DIR)/auditwheel.txt; \

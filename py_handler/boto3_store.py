@@ -24,18 +24,14 @@ from botocore.exceptions import (
 import rust_core
 from py_handler.retry import Deadline
 from py_handler.store import (
-    ITEM_TOO_LARGE_MESSAGE,
-    THROTTLING,
-    AlreadyExists,
     Batch,
-    ItemRejected,
-    ItemTooLarge,
+    Created,
     NotFound,
     StoreError,
-    Throttled,
     Unavailable,
     Unconfirmed,
-    same_item,
+    settle,
+    store_error,
 )
 
 if TYPE_CHECKING:
@@ -92,11 +88,14 @@ class Boto3Store:
                 self._create.ambiguous = True
 
     def create(
-        self, codec: rust_core.RecordCodec, body: bytes, deadline: Deadline | None = None
-    ) -> tuple[str, bytes]:
-        item = codec.decode(body)
-        item_id: str = item["id"]["S"]
-        item_json = rust_core.item_to_json(item)
+        self,
+        codec: rust_core.RecordCodec,
+        body: bytes,
+        deadline: Deadline | None = None,
+        new_key: str | None = None,
+    ) -> Created:
+        item = codec.decode(body, new_key=new_key)
+        created = Created(item["id"]["S"], rust_core.item_to_json(item))
         self._create.ambiguous = False
         try:
             with _dynamodb_errors(writes_item=True):
@@ -109,13 +108,12 @@ class Boto3Store:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
-            # After an attempt that may have been applied, the item there may be this create's
-            # own: then the create succeeded.
             there: Any = exc.response.get("Item")
-            own = there and same_item(rust_core.item_to_json(there), item_json)
-            if not (self._create.ambiguous and own):
-                raise AlreadyExists from exc
-        return item_id, item_json
+            there_json = None if there is None else rust_core.item_to_json(there)
+            ambiguous = self._create.ambiguous
+        else:
+            return created
+        return settle(created, there_json, ambiguous=ambiguous, new_key=new_key)
 
     def replace(
         self,
@@ -205,12 +203,9 @@ def _dynamodb_errors(
         code = error.get("Code", "")
         if code == "ConditionalCheckFailedException" and condition_failed:
             raise condition_failed from exc
-        if code in THROTTLING:
-            raise Throttled from exc
-        if code == "ValidationException" and writes_item:
-            # DynamoDB names its item checks only in the message; the size limit has its own status.
-            too_large = ITEM_TOO_LARGE_MESSAGE in error.get("Message", "")
-            raise (ItemTooLarge if too_large else ItemRejected) from exc
+        failure = store_error(code, error.get("Message", ""), writes_item=writes_item)
+        if failure is not None:
+            raise failure from exc
         raise
 
 

@@ -32,17 +32,14 @@ import rust_core
 from py_handler.aws_env import Credentials, Endpoint
 from py_handler.retry import STANDARD_BACKOFF, Backoff, Deadline, RetryQuota
 from py_handler.store import (
-    ITEM_TOO_LARGE_MESSAGE,
     THROTTLING,
-    AlreadyExists,
     Batch,
-    ItemRejected,
-    ItemTooLarge,
+    Created,
     NotFound,
-    Throttled,
     Unavailable,
     Unconfirmed,
-    same_item,
+    settle,
+    store_error,
 )
 
 CONTENT_TYPE = "application/x-amz-json-1.0"
@@ -250,17 +247,21 @@ class DirectStore:
     # -- The Store interface ---------------------------------------------------------------------
 
     def create(
-        self, codec: rust_core.RecordCodec, body: bytes, deadline: Deadline | None = None
-    ) -> tuple[str, bytes]:
-        request, item_json, item_id = self.table.put_item(codec, body)
+        self,
+        codec: rust_core.RecordCodec,
+        body: bytes,
+        deadline: Deadline | None = None,
+        new_key: str | None = None,
+    ) -> Created:
+        request, item_json, item_id = self.table.put_item(codec, body, new_key=new_key)
+        created = Created(item_id, item_json)
         try:
             self.call("PutItem", request, deadline=deadline, writes_item=True)
         except _ConditionFailed as exc:
-            # After an attempt that may have been applied, the item there may be this
-            # create's own: then the create succeeded.
-            if not (exc.ambiguous and exc.item and same_item(exc.item, item_json)):
-                raise AlreadyExists from None
-        return item_id, item_json
+            there, ambiguous = exc.item, exc.ambiguous
+        else:
+            return created
+        return settle(created, there, ambiguous=ambiguous, new_key=new_key)
 
     def replace(
         self,
@@ -461,11 +462,9 @@ def _error(status: int, answer: bytes) -> DynamoDBError:
 
 def _final(error: DynamoDBError, *, writes_item: bool) -> Exception:
     """The exception a caller acts on for an error answer."""
-    if error.code in THROTTLING:
-        return Throttled(error.code)
+    failure = store_error(error.code, error.message, writes_item=writes_item)
+    if failure is not None:
+        return failure
     if error.status >= 500:
         return Unavailable(f"DynamoDB answered {error.status}")
-    if error.code == "ValidationException" and writes_item:
-        # DynamoDB names its item checks only in the message; the size limit has its own status.
-        return ItemTooLarge() if ITEM_TOO_LARGE_MESSAGE in error.message else ItemRejected()
     return error

@@ -18,7 +18,14 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 import rust_core
 from py_handler.paging import BadPageRequest
 from py_handler.paths import allowed_methods
-from py_handler.store import AlreadyExists, ItemRejected, ItemTooLarge, NotFound, Throttled
+from py_handler.store import (
+    AlreadyExists,
+    IdempotencyKeyReused,
+    ItemRejected,
+    ItemTooLarge,
+    NotFound,
+    Throttled,
+)
 
 PROBLEM_JSON = "application/problem+json"
 # RFC 9110's names; Pythons before 3.13 still use the older ones for these two.
@@ -201,6 +208,16 @@ def method_not_allowed(exc: MethodNotAllowed) -> Response[str]:
 @_handles(AlreadyExists)
 def already_exists(exc: AlreadyExists) -> Response[str]:
     return problem(HTTPStatus.CONFLICT, "An item with this id exists already.")
+
+
+@_handles(IdempotencyKeyReused)
+def idempotency_key_reused(exc: IdempotencyKeyReused) -> Response[str]:
+    keyword, message = IdempotencyKeyReused.keyword, IdempotencyKeyReused.message
+    return problem(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        "The Idempotency-Key was used before with another record; nothing was written.",
+        errors=[{"path": "", "message": message, "keyword": keyword}],
+    )
 
 
 @_handles(ItemTooLarge)

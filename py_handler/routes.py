@@ -17,7 +17,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 import rust_core
-from py_handler import paths
+from py_handler import idempotency, paths
 from py_handler.batch import (
     REPLY_SECONDS,
     BatchWriter,
@@ -82,9 +82,14 @@ metrics = Metrics(namespace=settings.metrics_namespace)  # flushed by app.handle
 
 @router.post("/items")
 def create_item() -> Response[str]:
-    item_id, item = store.create(codec, _json_body(router.current_event), _deadline())
-    location = paths.location(item_id)
-    return _json_response(HTTPStatus.CREATED, item.decode(), headers={"Location": location})
+    event = router.current_event
+    body = _json_body(event)
+    new_key = idempotency.record_id(event.headers, event.raw_event)
+    created = store.create(codec, body, _deadline(), new_key)
+    headers = {"Location": paths.location(created.key)}
+    if created.replayed:
+        headers[idempotency.REPLAYED_HEADER] = "true"
+    return _json_response(HTTPStatus.CREATED, created.item.decode(), headers=headers)
 
 
 @router.get("/items")

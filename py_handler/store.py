@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import rust_core
 from py_handler.retry import Deadline
@@ -37,6 +37,13 @@ class NotFound(StoreError):
 
 class AlreadyExists(StoreError):
     """An item with this id exists already; nothing was written."""
+
+
+class IdempotencyKeyReused(StoreError):
+    """The item an `Idempotency-Key` names holds another record: nothing was written."""
+
+    keyword = "idempotency_key_reused"
+    message = "The Idempotency-Key was used for another record"
 
 
 class ItemTooLarge(StoreError):
@@ -65,6 +72,15 @@ class Unconfirmed(StoreError):
     """The request went out but no (intact) answer came back: it may have been applied."""
 
 
+class Created(NamedTuple):
+    """A create's outcome: the item's id and JSON, and whether an earlier request with the same
+    `Idempotency-Key` made it (then this one wrote nothing)."""
+
+    key: str
+    item: bytes
+    replayed: bool = False
+
+
 @dataclass(frozen=True)
 class Batch:
     """A batch body decoded for `Store.put_batch`: per accepted record, in input order, its put
@@ -83,10 +99,14 @@ class Store(Protocol):
     table_name: str
 
     def create(
-        self, codec: rust_core.RecordCodec, body: bytes, deadline: Deadline | None = None
-    ) -> tuple[str, bytes]:
-        """The body decoded and written as a new item: its id and JSON. `AlreadyExists` rather
-        than overwrite another item (a write of its own, retried, is not another's)."""
+        self,
+        codec: rust_core.RecordCodec,
+        body: bytes,
+        deadline: Deadline | None = None,
+        new_key: str | None = None,
+    ) -> Created:
+        """The body decoded and written as a new item, keyed `new_key` when it has no id (an
+        `Idempotency-Key`'s), else by its own or a new one. Never overwrites: see `settle`."""
         ...
 
     def replace(
@@ -128,6 +148,34 @@ class Store(Protocol):
     def batch_call_seconds(self) -> float:
         """How long one `put_batch` can last: connecting, then waiting for the answer."""
         ...
+
+
+def store_error(code: str, message: str, *, writes_item: bool) -> StoreError | None:
+    """The `StoreError` an error answer's code (and message) stands for; None for one the
+    caller cannot act on. `writes_item`: the call wrote an item, which DynamoDB may refuse."""
+    if code in THROTTLING:
+        return Throttled(code)
+    if code == "ValidationException" and writes_item:
+        # DynamoDB names its item checks only in the message; the size limit has its own status.
+        return ItemTooLarge() if ITEM_TOO_LARGE_MESSAGE in message else ItemRejected()
+    return None
+
+
+def settle(
+    created: Created, there: bytes | None, *, ambiguous: bool, new_key: str | None
+) -> Created:
+    """A create refused because an item has its key (`there`, its JSON, when DynamoDB said):
+    its own write if an attempt that may have been applied came first and the item is the same;
+    an earlier request's, replayed, if the key came from `new_key` and the item is the same;
+    else `IdempotencyKeyReused` (the key from `new_key`) or `AlreadyExists`."""
+    own = there is not None and same_item(there, created.item)
+    if own and ambiguous:
+        return created
+    if created.key == new_key:
+        if own:
+            return created._replace(replayed=True)
+        raise IdempotencyKeyReused
+    raise AlreadyExists
 
 
 def same_item(stored: bytes, written: bytes) -> bool:

@@ -70,7 +70,12 @@ class RecordCodec:
         """A limit left out is the default, read back from the attribute of the same name: 1 MiB
         for one record's body, DynamoDB's 400 KB for an item, 6 MB (Lambda's synchronous payload
         limit) for a batch's body, 10,000 records for a batch."""
-    def decode(self, body: bytes | str, *, key: str | None = None) -> Item: ...
+    def decode(
+        self, body: bytes | str, *, key: str | None = None, new_key: str | None = None
+    ) -> Item:
+        """`key`: the key the request names (a PUT's path): a body's own must be the same.
+        `new_key`: the key of a body without one (a body's own wins). Without either, a body
+        without a key gets a new UUIDv7. Not both."""
     def decode_many(
         self, body: bytes | str, *, ndjson: bool = False, parallel: bool | None = None
     ) -> tuple[list[Item], list[dict[str, Any]]]: ...
@@ -102,10 +107,16 @@ class Table:
     @property
     def key(self) -> str: ...
     def put_item(
-        self, codec: RecordCodec, body: bytes | str, *, create: bool = True, key: str | None = None
+        self,
+        codec: RecordCodec,
+        body: bytes | str,
+        *,
+        create: bool = True,
+        key: str | None = None,
+        new_key: str | None = None,
     ) -> tuple[bytes, bytes, str]:
-        """The body decoded by `codec` (as `codec.decode(body, key=key)`, with its errors) into a
-        `PutItem` request body, the stored item as compact JSON (`item_to_json`'s bytes), and
+        """The body decoded by `codec` (as `codec.decode(body, key=key, new_key=new_key)`, with
+        its errors) into a `PutItem` request body, the stored item as compact JSON (`item_to_json`'s bytes), and
         its key (generated when the body has none). `create`: only if no item has the key
         (`ConditionalCheckFailedException` otherwise, with the item that is there: see
         `read_error`)."""

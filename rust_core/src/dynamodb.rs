@@ -11,7 +11,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::batch::Rejected;
-use crate::codec::{key_attribute, RecordCodec};
+use crate::codec::{key_attribute, NewKey, RecordCodec};
 use crate::error::Error;
 use crate::json::Object;
 use crate::wire::{self, WireError};
@@ -59,10 +59,10 @@ pub fn put_record(
     codec: &RecordCodec,
     table: Table<'_>,
     body: &[u8],
-    key: Option<&str>,
+    new_key: NewKey<'_>,
     put: Put,
 ) -> Result<PutRecord, Error> {
-    let item = codec.decode(body, key)?;
+    let item = codec.decode_keyed(body, new_key)?;
     let key = key_attribute(&item, codec.key()).ok_or(Error::Shape("the record has no string key"))?.to_owned();
     let table = Table { key: codec.key(), ..table }; // the condition names the codec's key
     let mut json = Vec::with_capacity(body.len() + 48);

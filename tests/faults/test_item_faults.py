@@ -122,11 +122,18 @@ class Reply:
 
 
 def call(
-    app: ModuleType, method: str, path: str, body: Any = None, *, timeout: float = 10.0
+    app: ModuleType,
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    timeout: float = 10.0,
+    more_headers: tuple[tuple[str, str], ...] = (),
 ) -> Reply:
     """One request, called as the Lambda runtime would with `timeout` seconds to run."""
     data = b"" if body is None else json.dumps(body).encode()
     headers = [] if body is None else [("Content-Type", "application/json")]
+    headers.extend(more_headers)
     event = json.loads(json.dumps(http_api_event(Request(method, path, headers, data))))
     context = LocalContext(aws_request_id=REQUEST_ID, timeout_seconds=timeout)
     response = json.loads(json.dumps(app.handler(event, context)))
@@ -562,3 +569,33 @@ def test_a_post_throttled_while_another_writer_puts_the_same_item_is_409(
     assert_problem(reply, CONFLICT_409)
     assert_table(table, {ID: NEW})
     assert proxy.written() == []
+
+
+# -- A client's retries, made safe by an Idempotency-Key -------------------------------------------
+
+
+# Answers that never come whole. (botocore takes an error answer with a wrong CRC32 as it is:
+# its second attempt's ConditionalCheckFailed then finds the item, and the first reply is a 201.)
+NO_ANSWERS = {name: LOST_ANSWERS[name] for name in ("reset-after", "late", "truncated")}
+
+
+@pytest.mark.parametrize("fault", NO_ANSWERS.values(), ids=NO_ANSWERS.keys())
+def test_a_client_retrying_a_keyed_post_after_a_failure_writes_one_item(
+    app: ModuleType, table: Table, proxy: FaultProxy, waits: list[float], fault: Fault
+) -> None:
+    # GIVEN a DynamoDB that applies the first put of a record without an id, then loses the
+    # answers of every attempt the function makes
+    proxy.plan = lambda call: fault if call.number <= 3 else PASS
+    key = (("Idempotency-Key", '"retry-1"'),)
+    record = {name: value for name, value in NEW.items() if name != "id"}
+    # WHEN the function gives up, and the client sends the request again
+    failed = call(app, "POST", "/items", record, more_headers=key)
+    retried = call(app, "POST", "/items", record, more_headers=key)
+    # THEN the first answer is a 500 and the retry answers 201 with the item the first request
+    # wrote, as a replay: one item in the table, written once
+    assert_problem(failed, INTERNAL_500)
+    item_id = retried.body["id"]
+    assert (retried.status, retried.body) == (201, exact({"id": item_id, **record}))
+    assert retried.headers["Idempotent-Replayed"] == "true"
+    assert_table(table, {item_id: {"id": item_id, **record}})
+    assert proxy.written() == [item_id]

@@ -10,7 +10,7 @@ use crate::dynamodb::{self, Malformed, Put};
 
 use super::decode::utf8_bytes;
 use super::errors::to_pyerr;
-use super::record_codec::{rejected_entry, RecordCodec};
+use super::record_codec::{new_record_key, rejected_entry, RecordCodec};
 use super::{guarded, DETACH_THRESHOLD, PARALLEL_THRESHOLD};
 
 /// `Table(name, *, key="id")`: one table and its string partition key, for building requests
@@ -31,18 +31,20 @@ impl Table {
 impl Table {
     #[new]
     #[pyo3(signature = (name, *, key="id".to_owned()))]
-    fn new(name: String, key: String) -> PyResult<Self> {
-        let valid = (3..=255).contains(&name.len())
-            && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
-        if !valid {
-            return Err(PyValueError::new_err(
-                "a table name is 3 to 255 characters of a-z, A-Z, 0-9, '_', '-' and '.'",
-            ));
-        }
-        if key.is_empty() || key.len() > 255 {
-            return Err(PyValueError::new_err("key must be an attribute name of 1 to 255 bytes"));
-        }
-        Ok(Table { name, key })
+    fn new(py: Python<'_>, name: String, key: String) -> PyResult<Self> {
+        guarded(py, || {
+            let valid = (3..=255).contains(&name.len())
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+            if !valid {
+                return Err(PyValueError::new_err(
+                    "a table name is 3 to 255 characters of a-z, A-Z, 0-9, '_', '-' and '.'",
+                ));
+            }
+            if key.is_empty() || key.len() > 255 {
+                return Err(PyValueError::new_err("key must be an attribute name of 1 to 255 bytes"));
+            }
+            Ok(Table { name, key })
+        })
     }
 
     #[getter]
@@ -55,11 +57,12 @@ impl Table {
         &self.key
     }
 
-    /// `put_item(codec, body, *, create=True, key=None) -> (request, item_json, key)`: the body
-    /// decoded by `codec` (as `codec.decode(body, key=key)`, same errors) into a `PutItem` body,
-    /// the item as compact JSON, and its key. `create`: only if no item has the key, asking for
-    /// the item that is there when one does (`ALL_OLD`).
-    #[pyo3(signature = (codec, body, *, create=true, key=None))]
+    /// `put_item(codec, body, *, create=True, key=None, new_key=None) -> (request, item_json,
+    /// key)`: the body decoded by `codec` (as `codec.decode(body, key=key, new_key=new_key)`,
+    /// same errors) into a `PutItem` body, the item as compact JSON, and its key. `create`: only
+    /// if no item has the key, asking for the item that is there when one does (`ALL_OLD`).
+    #[pyo3(signature = (codec, body, *, create=true, key=None, new_key=None))]
+    #[allow(clippy::too_many_arguments)] // keyword-only options, as Python users expect
     fn put_item<'py>(
         &self,
         py: Python<'py>,
@@ -67,12 +70,14 @@ impl Table {
         body: &Bound<'py, PyAny>,
         create: bool,
         key: Option<&str>,
+        new_key: Option<&str>,
     ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>, String)> {
         guarded(py, || {
             let bytes = utf8_bytes(body)?;
             let input = bytes.as_bytes();
             let put = if create { Put::Create } else { Put::Replace };
-            let build = || dynamodb::put_record(codec.inner(), self.table(), input, key, put);
+            let new_key = new_record_key(key, new_key)?;
+            let build = || dynamodb::put_record(codec.inner(), self.table(), input, new_key, put);
             let built = if input.len() >= DETACH_THRESHOLD { py.detach(build) } else { build() };
             match built {
                 Ok(put) => Ok((PyBytes::new(py, &put.request), PyBytes::new(py, &put.item), put.key)),
@@ -110,24 +115,24 @@ impl Table {
 
     /// `batch_write(puts) -> bytes`: a `BatchWriteItem` body of puts from `put_batch` (at most
     /// 25 and 16 MB: DynamoDB's limits, the caller's to keep).
-    fn batch_write<'py>(&self, py: Python<'py>, puts: Vec<PyBackedBytes>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &dynamodb::batch_write(self.table(), &puts))
+    fn batch_write<'py>(&self, py: Python<'py>, puts: Vec<PyBackedBytes>) -> PyResult<Bound<'py, PyBytes>> {
+        guarded(py, || Ok(PyBytes::new(py, &dynamodb::batch_write(self.table(), &puts))))
     }
 
     /// `get_item(key) -> bytes`: a strongly consistent `GetItem`.
-    fn get_item<'py>(&self, py: Python<'py>, key: &str) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &dynamodb::get_item(self.table(), key))
+    fn get_item<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyBytes>> {
+        guarded(py, || Ok(PyBytes::new(py, &dynamodb::get_item(self.table(), key))))
     }
 
     /// `delete_item(key) -> bytes`: a `DeleteItem` only if the item exists.
-    fn delete_item<'py>(&self, py: Python<'py>, key: &str) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &dynamodb::delete_item(self.table(), key))
+    fn delete_item<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyBytes>> {
+        guarded(py, || Ok(PyBytes::new(py, &dynamodb::delete_item(self.table(), key))))
     }
 
     /// `scan(limit, start=None) -> bytes`: one strongly consistent `Scan` page, after `start`.
     #[pyo3(signature = (limit, start=None))]
-    fn scan<'py>(&self, py: Python<'py>, limit: u32, start: Option<&str>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &dynamodb::scan(self.table(), limit, start))
+    fn scan<'py>(&self, py: Python<'py>, limit: u32, start: Option<&str>) -> PyResult<Bound<'py, PyBytes>> {
+        guarded(py, || Ok(PyBytes::new(py, &dynamodb::scan(self.table(), limit, start))))
     }
 
     /// `read_item(answer) -> bytes | None`: a `GetItem` answer's item as compact JSON.

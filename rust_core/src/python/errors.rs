@@ -16,8 +16,6 @@ use crate::error::{Error, Invalid, Report, Rule};
 use crate::json;
 use crate::wire::Mismatch;
 
-use super::guarded;
-
 /// The classes of `rust_core.errors` that Rust raises.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum ErrorClass {
@@ -128,11 +126,4 @@ pub(super) fn wire_shape_error(py: Python<'_>, mismatch: Mismatch, path: &str) -
         Ok(entry) => ErrorClass::Shape.new_err(py, (mismatch.message(), vec![entry])),
         Err(e) => e,
     }
-}
-
-/// Panics on purpose, so tests can prove a panic becomes `InternalError` and the process lives on.
-#[pyfunction]
-#[allow(clippy::panic)]
-pub(super) fn _panic_for_tests(py: Python<'_>) -> PyResult<()> {
-    guarded(py, || panic!("deliberate panic for tests"))
 }

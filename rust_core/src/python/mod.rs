@@ -9,6 +9,7 @@
 //! - `drop_ins`: boto3's `TypeSerializer` / `TypeDeserializer` replacements
 //! - `wire`: DynamoDB's wire form (DynamoDB JSON, bytes to bytes) and SigV4 signing
 //! - `dynamodb`: DynamoDB's requests and answers as bytes (`Table`, `read_error`)
+//! - `test_hooks` (cargo feature `test-hooks`, never in release wheels): a panic on demand
 //!
 //! Every function runs inside `guarded`, so a Rust panic becomes `rust_core.InternalError` (an
 //! `Exception`) instead of PyO3's `PanicException` (a `BaseException` that escapes `except
@@ -22,6 +23,8 @@ mod encode;
 mod errors;
 mod item_size;
 mod record_codec;
+#[cfg(feature = "test-hooks")]
+mod test_hooks;
 mod wire;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -38,7 +41,12 @@ const PARALLEL_THRESHOLD: usize = 64 * 1024;
 
 /// Runs `f`, a panic inside it becoming `rust_core.InternalError`.
 fn guarded<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
-    match catch_unwind(AssertUnwindSafe(f)) {
+    let run = || {
+        #[cfg(feature = "test-hooks")]
+        test_hooks::panic_if_armed();
+        f()
+    };
+    match catch_unwind(AssertUnwindSafe(run)) {
         Ok(result) => result,
         Err(_) => Err(ErrorClass::Internal
             .new_err(py, ("rust_core hit an internal error (a Rust panic); the input was not processed",))),
@@ -61,6 +69,7 @@ fn rust_core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<record_codec::RecordCodec>()?;
     m.add_class::<dynamodb::Table>()?;
     m.add_function(wrap_pyfunction!(dynamodb::read_error, m)?)?;
-    m.add_function(wrap_pyfunction!(errors::_panic_for_tests, m)?)?;
+    #[cfg(feature = "test-hooks")]
+    m.add_function(wrap_pyfunction!(test_hooks::_arm_panic, m)?)?;
     Ok(())
 }

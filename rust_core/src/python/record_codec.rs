@@ -31,6 +31,17 @@ impl RecordCodec {
     }
 }
 
+/// Where a decoded record's key comes from: `key` the request names it, else `new_key` for a body
+/// without one, else generated. Not both: a request that names the key has no use for another.
+pub(super) fn new_record_key<'k>(key: Option<&'k str>, new_key: Option<&'k str>) -> PyResult<codec::NewKey<'k>> {
+    match (key, new_key) {
+        (Some(_), Some(_)) => Err(PyValueError::new_err("key and new_key cannot both be given")),
+        (Some(key), None) => Ok(codec::NewKey::Given(key)),
+        (None, Some(new_key)) => Ok(codec::NewKey::Fallback(new_key)),
+        (None, None) => Ok(codec::NewKey::Generate),
+    }
+}
+
 #[pymethods]
 impl RecordCodec {
     #[new]
@@ -74,21 +85,25 @@ impl RecordCodec {
         })
     }
 
-    /// `decode(body, *, key=None) -> dict[str, dict]`
-    #[pyo3(signature = (body, *, key=None))]
+    /// `decode(body, *, key=None, new_key=None) -> dict[str, dict]`: `key` is the key the
+    /// request names (a body's own must be the same); `new_key`, the key of a body without one
+    /// (else one is generated).
+    #[pyo3(signature = (body, *, key=None, new_key=None))]
     fn decode<'py>(
         &self,
         py: Python<'py>,
         body: &Bound<'py, PyAny>,
         key: Option<&str>,
+        new_key: Option<&str>,
     ) -> PyResult<Bound<'py, PyDict>> {
         guarded(py, || {
             let bytes = utf8_bytes(body)?;
             let input = bytes.as_bytes();
+            let new_key = new_record_key(key, new_key)?;
             let decoded = if input.len() >= DETACH_THRESHOLD {
-                py.detach(|| self.inner.decode(input, key))
+                py.detach(|| self.inner.decode_keyed(input, new_key))
             } else {
-                self.inner.decode(input, key)
+                self.inner.decode_keyed(input, new_key)
             };
             match decoded {
                 Ok(members) => {
