@@ -209,6 +209,33 @@ def test_an_existing_id_is_409(server: LocalServer, seeded: Table) -> None:
     assert seeded.items() == {"kept": ORIGINAL}
 
 
+def test_a_post_retried_with_its_idempotency_key_is_written_once(
+    server: LocalServer, table: Table
+) -> None:
+    # GIVEN a record without an id, posted with an Idempotency-Key
+    headers = {"Content-Type": JSON, "Idempotency-Key": '"order-2026-12-05-0001"'}
+    first = server.request("POST", "/items", EXAMPLE_ORDER, headers)
+    item_id = first.json()["id"]
+    stored = {"id": item_id, **json.loads(EXAMPLE_ORDER)}
+    assert first == json_reply(201, compact(stored), Location=f"/items/{item_id}")
+    # WHEN the client sends it again
+    again = server.request("POST", "/items", EXAMPLE_ORDER, headers)
+    # THEN the same 201 and item, marked as a replay; one item in the table
+    replayed = {"Location": f"/items/{item_id}", "Idempotent-Replayed": "true"}
+    assert again == json_reply(201, compact(stored), **replayed)
+    assert table.items() == {item_id: as_item(stored)}
+    # AND the key with another record is a 422 that changes nothing
+    other = server.request("POST", "/items", json.dumps(order(currency="USD")), headers)
+    reused = {
+        "path": "",
+        "message": "The Idempotency-Key was used for another record",
+        "keyword": "idempotency_key_reused",
+    }
+    detail = "The Idempotency-Key was used before with another record; nothing was written."
+    assert other == problem_reply(422, "Unprocessable Content", detail, errors=[reused])
+    assert table.items() == {item_id: as_item(stored)}
+
+
 def test_a_body_over_1_mib_is_413(server: LocalServer, seeded: Table) -> None:
     text = json.dumps(order())
     body = text[:-1] + " " * (1_048_577 - len(text)) + "}"
