@@ -6,7 +6,6 @@ item instead of making a second one. No table of keys and no extra call: the cre
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,6 +28,8 @@ def record_id(headers: Mapping[str, str], event: Mapping[str, Any]) -> str | Non
     if value is None:
         return None
     key = _parse(value)
+    import hashlib  # here, not at init: hashlib costs milliseconds of cold start
+
     digest = bytearray(hashlib.sha256(f"{caller(event)}\0{key}".encode()).digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x80  # version 8: custom
     digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC's variant
