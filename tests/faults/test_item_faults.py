@@ -574,6 +574,31 @@ def test_a_post_throttled_while_another_writer_puts_the_same_item_is_409(
 # -- A client's retries, made safe by an Idempotency-Key -------------------------------------------
 
 
+@pytest.mark.parametrize("fault", [Fault(reset="after"), Fault(delay=LATE)], ids=["reset", "late"])
+def test_every_answer_lost_is_a_500_and_the_table_holds_what_was_applied(
+    app: ModuleType,
+    table: Table,
+    proxy: FaultProxy,
+    waits: list[float],
+    route: Route,
+    fault: Fault,
+) -> None:
+    # GIVEN a DynamoDB that applies every call but whose answers never arrive (the connection
+    # closes, or the answer comes after the read timeout)
+    proxy.plan = lambda call: fault
+    # WHEN the route is called
+    reply = send(app, route)
+    # THEN after three attempts, a 500: the function cannot know what happened. The table holds
+    # what DynamoDB applied: the create once (its retries' condition failed), the replace as an
+    # upsert, the delete once; reads change nothing. (A client retries a keyed POST safely:
+    # test_a_client_retrying_a_keyed_post_after_a_failure_writes_one_item.)
+    assert_problem(reply, INTERNAL_500)
+    assert proxy.operations() == [route.operation] * 3
+    assert_backoff(waits, 2)
+    assert_table(table, route.after)
+    assert proxy.written() == {"POST": [ID], "PUT": [ID] * 3}.get(route.name, [])
+
+
 # Answers that never come whole. (botocore takes an error answer with a wrong CRC32 as it is:
 # its second attempt's ConditionalCheckFailed then finds the item, and the first reply is a 201.)
 NO_ANSWERS = {name: LOST_ANSWERS[name] for name in ("reset-after", "late", "truncated")}
