@@ -10,7 +10,7 @@ DYNOXIDE_ROOT := $(TOOLS_DIR)/dynoxide-$(DYNOXIDE_VERSION)
 export DYNOXIDE_BIN := $(DYNOXIDE_ROOT)/bin/dynoxide
 
 .PHONY: run check test bench bench-quick develop dynoxide lint test-rust test-python build-ItemsFunction clean \
-	wheels check-wheel layer check-aarch64 check-template check-release build-RustCoreLayerArm64 \
+	wheels check-wheel check-sdist layer check-aarch64 check-template check-release build-RustCoreLayerArm64 \
 	build-RustCoreLayerX86
 
 run: develop dynoxide
@@ -23,7 +23,7 @@ check: test-rust lint test-python
 # qemu), and the SAM template validated and built; last, the benchmarks' smoke run.
 test: check check-release bench-quick
 
-check-release: check-wheel check-aarch64 check-template
+check-release: check-wheel check-sdist check-aarch64 check-template
 
 $(VENV)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,8 @@ dynoxide: $(DYNOXIDE_BIN)
 
 test-rust:
 	cargo test --quiet
+	# The fuzz targets' oracles over the checked-in corpus and regressions: stable, no libFuzzer.
+	cargo test --quiet --manifest-path fuzz/Cargo.toml
 
 lint: develop
 	cargo fmt --check
@@ -115,8 +117,26 @@ $(DIST)/.wheels: $(RUST_CORE_SOURCES) | $(VENV)/.zig $(DEBIAN_RUST_AARCH64)
 	done
 	touch $@
 
-wheels: $(DIST)/.wheels
-	ls -l $(DIST)/*.whl
+# The sdist: what `pip install rust_core` builds from where no wheel fits.
+$(DIST)/.sdist: $(RUST_CORE_SOURCES) LICENSE rust_core/README.md | $(VENV)/.installed
+	rm -f $(DIST)/rust_core-*.tar.gz
+	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV_BIN)/maturin sdist --out $(DIST)
+	touch $@
+
+wheels: $(DIST)/.wheels $(DIST)/.sdist
+	ls -l $(DIST)/*.whl $(DIST)/*.tar.gz
+
+# The sdist built into a fresh venv by pip (its isolated build fetches maturin from PyPI; LTO off
+# to build in half the time: this proves the sdist builds and works, not its speed). The import
+# from outside the clone must give Cargo's version and convert a body.
+SDISTCHECK_DIR ?= /tmp/rust_core-sdistcheck
+CARGO_VERSION = $(shell sed -nE 's/^version = "([^"]+)"/\1/p' rust_core/Cargo.toml | head -1)
+check-sdist: $(DIST)/.sdist
+	rm -rf $(SDISTCHECK_DIR) && $(PYTHON) -m venv $(SDISTCHECK_DIR)/venv
+	CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+		$(SDISTCHECK_DIR)/venv/bin/pip install --quiet $(DIST)/rust_core-*.tar.gz
+	cp packaging/check_install.py $(SDISTCHECK_DIR)/
+	cd $(SDISTCHECK_DIR) && venv/bin/python check_install.py $(CARGO_VERSION)
 
 # The x86_64 wheel in a fresh venv, with tests/core run from a copy outside the clone (so neither
 # python/ nor the rust_core/ crate folder can stand in for the installed package); then auditwheel
@@ -131,8 +151,8 @@ check-wheel: wheels dynoxide
 	cp -r tests/conftest.py tests/core tests/corpus tests/schema_suite $(WHEELCHECK_DIR)/tests/
 	touch $(WHEELCHECK_DIR)/tests/__init__.py
 	cp -r py_handler template.yaml $(WHEELCHECK_DIR)/
-	cd $(WHEELCHECK_DIR) && venv/bin/python -c \
-		'import rust_core, sys; sys.exit(rust_core.__file__.find("/site-packages/") < 0)'
+	cp packaging/check_install.py $(WHEELCHECK_DIR)/
+	cd $(WHEELCHECK_DIR) && venv/bin/python check_install.py $(CARGO_VERSION)
 	# The quick hypothesis profile: this proves the wheel loads and agrees; test-python fuzzes.
 	cd $(WHEELCHECK_DIR) && HYPOTHESIS_PROFILE=fast RUST_CORE_RELEASE_WHEEL=1 \
 		venv/bin/python -m pytest -q -p no:cacheprovider tests/core
@@ -150,7 +170,15 @@ $(DIST)/layer-x86_64.zip: $(DIST)/.wheels packaging/build_layer.py packaging/lay
 $(DIST)/layer-arm64.zip: $(DIST)/.wheels packaging/build_layer.py packaging/layer-requirements.txt
 	$(PY) packaging/build_layer.py $(call wheel,aarch64) $@
 
-layer: $(DIST)/layer-x86_64.zip $(DIST)/layer-arm64.zip
+# The same without Powertools, for functions that take it from the AWS-managed layer.
+$(DIST)/layer-core-x86_64.zip: $(DIST)/.wheels packaging/build_layer.py
+	$(PY) packaging/build_layer.py --core $(call wheel,x86_64) $@
+
+$(DIST)/layer-core-arm64.zip: $(DIST)/.wheels packaging/build_layer.py
+	$(PY) packaging/build_layer.py --core $(call wheel,aarch64) $@
+
+layer: $(DIST)/layer-x86_64.zip $(DIST)/layer-arm64.zip $(DIST)/layer-core-x86_64.zip \
+		$(DIST)/layer-core-arm64.zip
 	ls -l $^
 	$(PY) -m pytest -q -p no:cacheprovider tests/packaging/test_layers.py
 
@@ -181,20 +209,89 @@ build-RustCoreLayerX86: $(DIST)/layer-x86_64.zip
 	$(PY) -m zipfile -e $< "$(ARTIFACTS_DIR)"
 
 # The template checks: SAM CLI (its own virtual environment, once per machine: its pins differ
-# from the project's) validates and lints, cfn-lint (the project's pin) too, then `sam build`
-# builds both layers and the function, checked by tests/packaging/test_sam_build.py.
+# from the project's) validates and lints, cfn-lint (the project's pin) too, checkov (its own
+# virtual environment too) scans it, then `sam build` builds both layers and the function,
+# checked by tests/packaging/test_sam_build.py. (tests/template, in `make check`, checks what the
+# template deploys for each Auth value.)
 SAM_VERSION := 1.170.0
 SAM_ROOT := $(TOOLS_DIR)/aws-sam-cli-$(SAM_VERSION)
 SAM := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(SAM_ROOT)/bin/sam
+CHECKOV_VERSION := 3.3.30
+CHECKOV_ROOT := $(TOOLS_DIR)/checkov-$(CHECKOV_VERSION)
 
 $(SAM_ROOT)/bin/sam:
 	$(PYTHON) -m venv $(SAM_ROOT)
 	$(SAM_ROOT)/bin/pip install --quiet aws-sam-cli==$(SAM_VERSION)
 
-check-template: $(SAM_ROOT)/bin/sam layer dynoxide
+$(CHECKOV_ROOT)/bin/checkov:
+	$(PYTHON) -m venv $(CHECKOV_ROOT)
+	$(CHECKOV_ROOT)/bin/pip install --quiet checkov==$(CHECKOV_VERSION)
+
+check-template: $(SAM_ROOT)/bin/sam $(CHECKOV_ROOT)/bin/checkov layer dynoxide
 	$(SAM) validate --lint
 	# cfn-lint fails on warnings too: the project's pin, and the newer one SAM CLI brings.
 	$(VENV)/bin/cfn-lint template.yaml
 	$(SAM_ROOT)/bin/cfn-lint template.yaml
+	# checkov offline (nothing downloaded from its platform), failing on any failed check; each
+	# check skipped is skipped next to its resource in template.yaml, with the reason.
+	$(CHECKOV_ROOT)/bin/checkov --skip-download --quiet --compact -f template.yaml
 	$(SAM) build
 	$(PY) -m pytest -q -p no:cacheprovider tests/packaging/test_sam_build.py
+
+# ---- Fuzzing: the cargo-fuzz targets of fuzz/ (oracles in fuzz/src/lib.rs) ------------------------
+# `make fuzz` runs each target for FUZZ_SECONDS (one after another, one process each) and fails if
+# one crashes; the crash input lands in fuzz/artifacts/<target>/. cargo-fuzz is built once per
+# machine into TOOLS_DIR; it passes nightly flags, which RUSTC_BOOTSTRAP=1 lets stable rustc take.
+# New corpus entries go to FUZZ_SCRATCH, never into the checked-in fuzz/corpus/ (read as seeds);
+# `make fuzz-merge` adds to fuzz/corpus/ only the scratch entries that bring new coverage.
+# `make test-rust` replays the corpus and fuzz/regressions/ through the same oracles, no libFuzzer.
+CARGO_FUZZ_VERSION := 0.13.2
+CARGO_FUZZ_ROOT := $(TOOLS_DIR)/cargo-fuzz-$(CARGO_FUZZ_VERSION)
+CARGO_FUZZ := PATH=$(CARGO_FUZZ_ROOT)/bin:$$PATH RUSTC_BOOTSTRAP=1 cargo fuzz
+FUZZ_TARGETS := json_parse json_to_item json_to_wire wire_to_json codec_decode decode_many dynamodb_answers
+FUZZ_SECONDS ?= 60
+FUZZ_SCRATCH ?= fuzz/target/scratch-corpus
+# Inputs up to 64 KB (deep nesting, long strings, many members); the codec targets a little past
+# the small test codec's body limits (4 KB for a record, 8 KB for a batch; fuzz/src/lib.rs).
+FUZZ_MAX_LEN = case $$t in codec_decode|decode_many) len=16384;; *) len=65536;; esac
+FUZZ_DICT = dict=; if [ -f fuzz/dict/$$t.dict ]; then dict=-dict=fuzz/dict/$$t.dict; fi
+
+.PHONY: fuzz fuzz-build fuzz-merge
+
+$(CARGO_FUZZ_ROOT)/bin/cargo-fuzz:
+	cargo install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --locked --quiet --root $(CARGO_FUZZ_ROOT)
+
+fuzz-build: $(CARGO_FUZZ_ROOT)/bin/cargo-fuzz
+	$(CARGO_FUZZ) build --fuzz-dir fuzz --features libfuzzer
+
+fuzz: fuzz-build
+	set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_SCRATCH)/$$t; $(FUZZ_MAX_LEN); $(FUZZ_DICT); \
+		echo "== $$t: $(FUZZ_SECONDS) s, inputs up to $$len bytes"; \
+		$(CARGO_FUZZ) run --fuzz-dir fuzz --features libfuzzer $$t $(FUZZ_SCRATCH)/$$t fuzz/corpus/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -max_len=$$len -timeout=10 -rss_limit_mb=2048 \
+			-print_final_stats=1 $$dict; \
+	done
+
+fuzz-merge: fuzz-build
+	set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_SCRATCH)/$$t; $(FUZZ_MAX_LEN); \
+		$(CARGO_FUZZ) run --fuzz-dir fuzz --features libfuzzer $$t fuzz/corpus/$$t $(FUZZ_SCRATCH)/$$t -- \
+			-merge=1 -max_len=$$len; \
+	done
+
+# ---- `make load`: the long load run (bench/load.py; its smoke version is tests/e2e/test_load.py) --
+# A mixed workload from 8 client processes against 1, then 2 local server processes sharing one
+# Dynoxide, with each DynamoDB client; the table must then hold exactly the acknowledged writes.
+# The report is printed, and kept in target/load-report.txt (and .json).
+.PHONY: load
+LOAD_ARGS ?= --requests 8000 --clients 8 --servers 1,2 --seconds 300 --client both --probes
+load: develop dynoxide $(VENV)/.bench
+	mkdir -p target
+	$(PY) -m bench.load $(LOAD_ARGS) --output target/load-report.txt --json target/load-report.json
+
+# ---- `make docs`: docs/errors.md and docs/openapi.json, written from the code (docs/generate.py) --
+# tests/docs, in `make check`, fails when the committed ones differ from what it writes now.
+.PHONY: docs
+docs: develop
+	$(PY) -m docs.generate

@@ -1,7 +1,9 @@
-"""Build one Lambda layer zip: `python/` with rust_core (from a wheel) and the pure-Python packages
-of packaging/layer-requirements.txt.
+"""Build one Lambda layer zip: `python/` with rust_core (from a wheel) and, unless `--core`, the
+pure-Python packages of packaging/layer-requirements.txt (Powertools and its Tracer).
 
-    python packaging/build_layer.py WHEEL OUT.zip
+    python packaging/build_layer.py [--core] WHEEL OUT.zip
+
+`--core`: rust_core alone, for functions that take Powertools from the AWS-managed layer.
 
 The wheel is unpacked, not pip-installed, so that an aarch64 wheel can be laid out on x86_64. Zip
 entries are sorted and dated 1980-01-01 so that the same inputs give the same bytes.
@@ -24,17 +26,12 @@ PYTHON_VERSION = "3.13"
 EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def build(wheel: Path, out: Path) -> None:
+def build(wheel: Path, out: Path, *, core: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "python"
-        # Pure-Python wheels only (`--platform any`), whatever the layer's architecture, chosen for
-        # template.yaml's runtime (Powertools 3.37 needs Python 3.10 or later).
-        subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
-             "--only-binary=:all:", "--platform", "any", "--implementation", "py",
-             "--python-version", PYTHON_VERSION, "--target", str(site), "-r", str(REQUIREMENTS)],
-            check=True,
-        )  # fmt: skip
+        site.mkdir()
+        if not core:
+            install_requirements(site)
         with zipfile.ZipFile(wheel) as whl:
             whl.extractall(site)
         for cache in list(site.rglob("__pycache__")):
@@ -53,7 +50,21 @@ def build(wheel: Path, out: Path) -> None:
                     layer.writestr(info, path.read_bytes(), compresslevel=9)
 
 
+def install_requirements(site: Path) -> None:
+    # Pure-Python wheels only (`--platform any`), whatever the layer's architecture, chosen for
+    # template.yaml's runtime (Powertools 3.37 needs Python 3.10 or later).
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
+         "--only-binary=:all:", "--platform", "any", "--implementation", "py",
+         "--python-version", PYTHON_VERSION, "--target", str(site), "-r", str(REQUIREMENTS)],
+        check=True,
+    )  # fmt: skip
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    core = "--core" in args
+    paths = [arg for arg in args if arg != "--core"]
+    if len(paths) != 2 or len(args) != len(paths) + core:
         sys.exit(__doc__)
-    build(Path(sys.argv[1]), Path(sys.argv[2]))
+    build(Path(paths[0]), Path(paths[1]), core=core)

@@ -57,10 +57,15 @@ PUT_BYTES = len('{"PutRequest": {"Item": }}, ')  # around each item in a BatchWr
 
 class Boto3Store:
     def __init__(
-        self, client: DynamoDBClient, table_name: str, batch_client: DynamoDBClient | None = None
+        self,
+        client: DynamoDBClient,
+        table_name: str,
+        batch_client: DynamoDBClient | None = None,
+        key: str = "id",
     ) -> None:
         self.client = client
         self.table_name = table_name
+        self.key = key
         # A client without botocore's retries for BatchWriteItem (see BATCH_CLIENT_CONFIG)
         self.batch_client = client if batch_client is None else batch_client
         # Whether an attempt of this thread's create may have been applied without an answer
@@ -95,14 +100,15 @@ class Boto3Store:
         new_key: str | None = None,
     ) -> Created:
         item = codec.decode(body, new_key=new_key)
-        created = Created(item["id"]["S"], rust_core.item_to_json(item))
+        created = Created(item[self.key]["S"], rust_core.item_to_json(item))
         self._create.ambiguous = False
         try:
             with _dynamodb_errors(writes_item=True):
                 self.client.put_item(
                     TableName=self.table_name,
                     Item=item,
-                    ConditionExpression="attribute_not_exists(id)",
+                    ConditionExpression="attribute_not_exists(#k)",
+                    ExpressionAttributeNames={"#k": self.key},
                     ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 )
         except ClientError as exc:
@@ -130,7 +136,7 @@ class Boto3Store:
     def get(self, item_id: str, deadline: Deadline | None = None) -> bytes:
         with _dynamodb_errors():
             response = self.client.get_item(
-                TableName=self.table_name, Key={"id": {"S": item_id}}, ConsistentRead=True
+                TableName=self.table_name, Key={self.key: {"S": item_id}}, ConsistentRead=True
             )
         if "Item" not in response:
             raise NotFound
@@ -140,25 +146,28 @@ class Boto3Store:
         with _dynamodb_errors(condition_failed=NotFound):
             self.client.delete_item(
                 TableName=self.table_name,
-                Key={"id": {"S": item_id}},
-                ConditionExpression="attribute_exists(id)",
+                Key={self.key: {"S": item_id}},
+                ConditionExpression="attribute_exists(#k)",
+                ExpressionAttributeNames={"#k": self.key},
             )
 
     def scan(
         self, limit: int, start: str | None = None, deadline: Deadline | None = None
     ) -> tuple[list[bytes], str | None]:
-        after: dict[str, Any] = {} if start is None else {"ExclusiveStartKey": {"id": {"S": start}}}
+        after: dict[str, Any] = {}
+        if start is not None:
+            after["ExclusiveStartKey"] = {self.key: {"S": start}}
         with _dynamodb_errors():
             response = self.client.scan(
                 TableName=self.table_name, Limit=limit, ConsistentRead=True, **after
             )
         items = [rust_core.item_to_json(item) for item in response["Items"]]
         last_key = response.get("LastEvaluatedKey")
-        return items, None if last_key is None else str(last_key["id"]["S"])
+        return items, None if last_key is None else str(last_key[self.key]["S"])
 
     def decode_batch(self, codec: rust_core.RecordCodec, body: bytes, *, ndjson: bool) -> Batch:
         items, rejected = codec.decode_many(body, ndjson=ndjson)
-        keys = [item["id"]["S"] for item in items]
+        keys = [item[self.key]["S"] for item in items]
         return Batch(items, keys, [request_size(item) for item in items], rejected)
 
     def put_batch(self, puts: Sequence[Any]) -> list[str]:
@@ -178,7 +187,7 @@ class Boto3Store:
         except HTTPClientError as exc:  # sent, but the answer was lost: it may have been written
             raise Unconfirmed from exc
         unprocessed = response.get("UnprocessedItems", {}).get(self.table_name, [])
-        return [request["PutRequest"]["Item"]["id"]["S"] for request in unprocessed]
+        return [request["PutRequest"]["Item"][self.key]["S"] for request in unprocessed]
 
     @property
     def batch_call_seconds(self) -> float:
@@ -209,11 +218,12 @@ def _dynamodb_errors(
         raise
 
 
-def connect(table_name: str) -> Boto3Store:
+def connect(table_name: str, key: str = "id") -> Boto3Store:
     """One client, created at init and reused by every invocation. The endpoint comes from
     boto3's own configuration (`AWS_ENDPOINT_URL_DYNAMODB` for a local one)."""
     return Boto3Store(
         boto3.client("dynamodb", config=CLIENT_CONFIG),
         table_name,
         batch_client=boto3.client("dynamodb", config=BATCH_CLIENT_CONFIG),
+        key=key,
     )

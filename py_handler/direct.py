@@ -230,6 +230,7 @@ class DirectStore:
     ) -> None:
         self.table = table
         self.table_name = table.name
+        self.key = table.key
         self.endpoint = endpoint
         self.credentials = credentials
         self.connect_timeout = connect_timeout

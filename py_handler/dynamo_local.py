@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
+# The template's parameter for the table's key attribute, which the function reads as KEY_NAME
+KEY_PARAMETER = "KeyName"
 # What the function reads at init, as tests and benchmarks run it against a local DynamoDB (which
 # takes any credentials); AWS_ENDPOINT_URL_DYNAMODB is added once the server runs.
 LOCAL_ENVIRONMENT = {
@@ -122,23 +124,45 @@ class Dynoxide:
         self.stop()
 
 
-def table_definition(template: Path = TEMPLATE) -> dict[str, Any]:
-    """Key schema and billing mode of the one DynamoDB table in a SAM/CloudFormation template."""
+def table_definition(template: Path = TEMPLATE, key: str | None = None) -> dict[str, Any]:
+    """Key schema and billing mode of the one DynamoDB table in a SAM/CloudFormation template,
+    a `!Ref` to a parameter read as its default, the key's (`KeyName`) as `key` when given."""
     import yaml  # a development dependency: the Lambda function never imports this module
+
+    class Ref(str):
+        """A `!Ref`, resolved once the template's parameters are known."""
 
     class TemplateLoader(yaml.SafeLoader):
         pass
 
-    def untagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    def tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
         # CloudFormation's short forms (!Ref, !Sub, !GetAtt, ...): keep the value, drop the tag.
         if isinstance(node, yaml.MappingNode):
             return loader.construct_mapping(node)
         if isinstance(node, yaml.SequenceNode):
             return loader.construct_sequence(node)
-        return loader.construct_scalar(node)  # type: ignore[arg-type]
+        value = loader.construct_scalar(node)  # type: ignore[arg-type]
+        return Ref(value) if suffix == "Ref" else value
 
-    TemplateLoader.add_multi_constructor("!", untagged)
+    TemplateLoader.add_multi_constructor("!", tagged)
     document = yaml.load(template.read_text(encoding="utf-8"), Loader=TemplateLoader)
+    parameters = {
+        name: str(spec["Default"])
+        for name, spec in (document.get("Parameters") or {}).items()
+        if "Default" in spec
+    }
+    if key is not None:
+        parameters[KEY_PARAMETER] = key
+
+    def resolved(value: Any) -> Any:
+        if isinstance(value, Ref):
+            return parameters.get(value, str(value))
+        if isinstance(value, dict):
+            return {name: resolved(member) for name, member in value.items()}
+        if isinstance(value, list):
+            return [resolved(member) for member in value]
+        return value
+
     tables = [
         resource["Properties"]
         for resource in document["Resources"].values()
@@ -147,18 +171,23 @@ def table_definition(template: Path = TEMPLATE) -> dict[str, Any]:
     if len(tables) != 1:
         raise ValueError(f"{template} should define one AWS::DynamoDB::Table, not {len(tables)}")
     keys = ("AttributeDefinitions", "KeySchema", "BillingMode", "ProvisionedThroughput")
-    return {key: tables[0][key] for key in keys if key in tables[0]}
+    return {name: resolved(tables[0][name]) for name in keys if name in tables[0]}
 
 
 def ensure_table(
-    client: DynamoDBClient, table_name: str, template: Path = TEMPLATE, timeout: float = 60.0
+    client: DynamoDBClient,
+    table_name: str,
+    template: Path = TEMPLATE,
+    timeout: float = 60.0,
+    key: str | None = None,
 ) -> None:
-    """Create the table from the template when it is missing, and wait until it is ACTIVE."""
+    """Create the table from the template when it is missing (keyed by `key`, else the
+    template's default), and wait until it is ACTIVE."""
     try:
         status = client.describe_table(TableName=table_name)["Table"].get("TableStatus")
     except client.exceptions.ResourceNotFoundException:
         try:
-            definition: Any = table_definition(template)
+            definition: Any = table_definition(template, key)
             status = client.create_table(TableName=table_name, **definition)[
                 "TableDescription"
             ].get("TableStatus")

@@ -268,6 +268,9 @@ class Gateway(BaseHTTPRequestHandler):
     """Plays API Gateway: HTTP request -> event -> function -> HTTP response."""
 
     protocol_version = "HTTP/1.1"
+    # The head and the body go out in two writes: without TCP_NODELAY, Nagle's algorithm holds
+    # the body until the client's delayed ACK, 40 ms on every kept-alive answer with a body.
+    disable_nagle_algorithm = True
     server_version = "py_handler.local"
     timeout = TIMEOUT_SECONDS
     server: LocalServer
@@ -450,7 +453,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         # Imported once the environment is set: the function creates its client at init.
         from py_handler import app, routes
 
-        ensure_table(local_client(endpoint), routes.store.table_name)
+        ensure_table(local_client(endpoint), routes.store.table_name, key=routes.store.key)
         to_event = http_api_event if args.payload == "2.0" else rest_api_event
         server = LocalServer((args.host, args.port), app.handler, to_event)
         cleanup.callback(server.server_close)

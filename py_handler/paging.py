@@ -39,21 +39,22 @@ def page_limit(raw: str | None) -> int:
     return int(raw)
 
 
-def encode_cursor(table_name: str, last_id: str) -> str:
-    state = {"table": table_name, "key": {"id": {"S": last_id}}}
+def encode_cursor(table_name: str, key: str, last_id: str) -> str:
+    """A cursor after the item whose key attribute (`key`) is `last_id`."""
+    state = {"table": table_name, "key": {key: {"S": last_id}}}
     text = json.dumps(state, separators=(",", ":"), ensure_ascii=False)
     return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode("ascii")
 
 
-def decode_cursor(table_name: str, cursor: str) -> str:
-    """The last id of the previous page, from a cursor issued for `table_name`."""
+def decode_cursor(table_name: str, key: str, cursor: str) -> str:
+    """The last id of the previous page, from a cursor issued for `table_name` keyed by `key`."""
     try:
         state = json.loads(_unbase64url(cursor))
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise _bad_cursor() from None
-    last_id = _item_id(state.get("key")) if isinstance(state, dict) else None
+    last_id = _item_id(state.get("key"), key) if isinstance(state, dict) else None
     # Byte for byte what encode_cursor writes: no other spelling of the same state passes.
-    if last_id is None or encode_cursor(table_name, last_id) != cursor:
+    if last_id is None or encode_cursor(table_name, key, last_id) != cursor:
         raise _bad_cursor()
     return last_id
 
@@ -67,11 +68,11 @@ def _unbase64url(text: str) -> bytes:
         raise ValueError("not base64url") from None
 
 
-def _item_id(key: object) -> str | None:
-    """The id of `key` when it is exactly {"id": {"S": a string DynamoDB takes as a key}}."""
-    if not (isinstance(key, dict) and key.keys() == {"id"}):
+def _item_id(key: object, name: str) -> str | None:
+    """The id of `key` when it is exactly {name: {"S": a string DynamoDB takes as a key}}."""
+    if not (isinstance(key, dict) and key.keys() == {name}):
         return None
-    value = key["id"]
+    value = key[name]
     if not (isinstance(value, dict) and value.keys() == {"S"} and isinstance(value["S"], str)):
         return None
     try:

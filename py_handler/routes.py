@@ -48,17 +48,20 @@ class _BodyLimits(TypedDict, total=False):
 
 
 def load_codec(
-    schema: Path, max_body_bytes: int | None = None, max_batch_body_bytes: int | None = None
+    schema: Path,
+    max_body_bytes: int | None = None,
+    max_batch_body_bytes: int | None = None,
+    key: str = "id",
 ) -> rust_core.RecordCodec:
-    """The record codec, compiled once at init; a schema that cannot be used fails the init. A
-    limit left as None is the codec's default."""
+    """The record codec for items keyed by `key`, compiled once at init; a schema that cannot be
+    used fails the init. A limit left as None is the codec's default."""
     limits = _BodyLimits()
     if max_body_bytes is not None:
         limits["max_body_bytes"] = max_body_bytes
     if max_batch_body_bytes is not None:
         limits["max_batch_body_bytes"] = max_batch_body_bytes
     try:
-        return rust_core.RecordCodec(schema.read_bytes(), **limits)
+        return rust_core.RecordCodec(schema.read_bytes(), key=key, **limits)
     except (OSError, rust_core.SchemaError):
         # Init runs before app.py configures the service's logger: this Logger does, so that the
         # failure is one JSON line like every other log line.
@@ -66,8 +69,10 @@ def load_codec(
         raise
 
 
-codec = load_codec(settings.item_schema, settings.max_body_bytes, settings.max_batch_body_bytes)
-store = connect(settings.table_name, settings.dynamodb_client)
+codec = load_codec(
+    settings.item_schema, settings.max_body_bytes, settings.max_batch_body_bytes, settings.key_name
+)
+store = connect(settings.table_name, settings.dynamodb_client, settings.key_name)
 
 
 def batch_writer(store: Store) -> BatchWriter:
@@ -97,13 +102,13 @@ def list_items() -> Response[str]:
     event = router.current_event
     limit = page_limit(event.get_query_string_value("limit"))
     cursor = event.get_query_string_value("cursor")
-    start = None if cursor is None else decode_cursor(store.table_name, cursor)
+    start = None if cursor is None else decode_cursor(store.table_name, store.key, cursor)
     items, last_id = store.scan(limit, start, _deadline())
     # Each item is written in Rust; only the envelope is put together here.
     page = fit_page([item.decode() for item in items], PAGE_BUDGET)
     if len(page) < len(items):
-        last_id = json.loads(page[-1])["id"]
-    next_cursor = None if last_id is None else encode_cursor(store.table_name, last_id)
+        last_id = json.loads(page[-1])[store.key]
+    next_cursor = None if last_id is None else encode_cursor(store.table_name, store.key, last_id)
     return _json_response(
         HTTPStatus.OK, f'{{"items":[{",".join(page)}],"next_cursor":{json.dumps(next_cursor)}}}'
     )

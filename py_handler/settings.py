@@ -14,6 +14,8 @@ _TRUTHY = ("1", "true", "yes", "on", "y", "t")
 @dataclass(frozen=True)
 class Settings:
     table_name: str = "items"
+    # The table's partition key (a string attribute): template.yaml's KeyName, the codec's key.
+    key_name: str = "id"
     dynamodb_client: str = "direct"  # or "boto3" (py_handler.store.connect)
     item_schema: Path = _DEFAULT_SCHEMA
     # Body size limits; unset, the codec's own defaults (rust_core.RecordCodec's attributes of
@@ -28,6 +30,7 @@ class Settings:
         defaults = cls()
         return cls(
             table_name=env.get("TABLE_NAME", defaults.table_name),
+            key_name=env.get("KEY_NAME", defaults.key_name),
             dynamodb_client=env.get("DYNAMODB_CLIENT", defaults.dynamodb_client).strip().lower(),
             item_schema=Path(env.get("ITEM_SCHEMA", defaults.item_schema)),
             max_body_bytes=_optional_int(env.get("MAX_BODY_BYTES")),

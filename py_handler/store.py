@@ -93,10 +93,11 @@ class Batch:
 
 
 class Store(Protocol):
-    """Items keyed by a string `id`, as JSON bytes. `deadline`: no retry starts after it (the
-    direct client; botocore bounds its retries by their count alone)."""
+    """Items keyed by a string attribute (`key`, `id` by default), as JSON bytes. `deadline`: no
+    retry starts after it (the direct client; botocore bounds its retries by their count alone)."""
 
     table_name: str
+    key: str
 
     def create(
         self,
@@ -184,9 +185,10 @@ def same_item(stored: bytes, written: bytes) -> bool:
     return bool(json.loads(stored, parse_float=Decimal) == json.loads(written, parse_float=Decimal))
 
 
-def connect(table_name: str, client: str = "direct") -> Store:
-    """The store the function uses, made once at init. `client`: `direct` (unless the
-    environment asks for something only botocore serves: said in one log line) or `boto3`."""
+def connect(table_name: str, client: str = "direct", key: str = "id") -> Store:
+    """The store the function uses, made once at init, for a table keyed by the string attribute
+    `key`. `client`: `direct` (unless the environment asks for something only botocore serves:
+    said in one log line) or `boto3`."""
     if client not in CLIENTS:
         raise ValueError(f"DYNAMODB_CLIENT must be one of {', '.join(CLIENTS)}")
     if client == "direct":
@@ -200,7 +202,8 @@ def connect(table_name: str, client: str = "direct") -> Store:
             # Init runs before app.py configures the service's logger: this Logger does.
             Logger().warning("The direct DynamoDB client does not serve %s: using boto3", exc)
         else:
-            return direct.DirectStore(rust_core.Table(table_name), endpoint, aws_env.credentials())
+            table = rust_core.Table(table_name, key=key)
+            return direct.DirectStore(table, endpoint, aws_env.credentials())
     from py_handler import boto3_store
 
-    return boto3_store.connect(table_name)
+    return boto3_store.connect(table_name, key)

@@ -45,17 +45,18 @@ def dynamodb_client(request: pytest.FixtureRequest) -> str:
 class Table:
     """The items table as a test sees it: exact contents, in AttributeValue form."""
 
-    def __init__(self, client: DynamoDBClient, name: str) -> None:
+    def __init__(self, client: DynamoDBClient, name: str, key: str = "id") -> None:
         self.client = client
         self.name = name
+        self.key = key
 
     def items(self) -> dict[str, dict[str, Any]]:
-        """Every item, by id, read with a consistent scan."""
+        """Every item, by its key, read with a consistent scan."""
         found: dict[str, dict[str, Any]] = {}
         pages = self.client.get_paginator("scan").paginate(TableName=self.name, ConsistentRead=True)
         for page in pages:
             for item in page["Items"]:
-                found[str(item["id"]["S"])] = dict(item)
+                found[str(item[self.key]["S"])] = dict(item)
         return found
 
     def put(self, item: dict[str, Any]) -> None:
@@ -63,7 +64,7 @@ class Table:
 
     def clear(self) -> None:
         for item_id in self.items():
-            self.client.delete_item(TableName=self.name, Key={"id": {"S": item_id}})
+            self.client.delete_item(TableName=self.name, Key={self.key: {"S": item_id}})
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ try:
     from rust_core._rust_core import (
         RecordCodec,
         Table,
+        __version__,
         deserialize,
         deserialize_item,
         item_size,
@@ -42,6 +43,7 @@ __all__ = [
     "ShapeError",
     "Table",
     "ValidationError",
+    "__version__",
     "deserialize",
     "deserialize_item",
     "item_size",

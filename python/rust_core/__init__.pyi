@@ -5,6 +5,9 @@ from rust_core._rust_core import (
     Table as Table,
 )
 from rust_core._rust_core import (
+    __version__ as __version__,
+)
+from rust_core._rust_core import (
     deserialize as deserialize,
 )
 from rust_core._rust_core import (
@@ -77,6 +80,7 @@ __all__ = [
     "ShapeError",
     "Table",
     "ValidationError",
+    "__version__",
     "deserialize",
     "deserialize_item",
     "item_size",

@@ -4,6 +4,8 @@ from typing import Any
 AttributeValue = dict[str, Any]
 Item = dict[str, AttributeValue]
 
+__version__: str  # the crate's version (Cargo.toml), which the wheel carries too
+
 def serialize(value: object) -> AttributeValue: ...
 def deserialize(attribute_value: Mapping[str, Any]) -> Any: ...
 def serialize_item(mapping: Mapping[str, object]) -> Item: ...
@@ -151,3 +153,8 @@ class Table:
 def read_error(answer: bytes) -> tuple[str, str, bytes | None]:
     """An error answer's code (`ConditionalCheckFailedException`, `ThrottlingException`, ...),
     its message, and the item a failed conditional write found (`ALL_OLD`) as compact JSON."""
+
+def _error_keywords() -> list[tuple[str, str, str, str, bool]]:
+    """Private, for docs/generate.py: every keyword an `errors` entry can have, one row per
+    message: (family, keyword, message with `<...>` placeholders, the exception class that
+    carries it or "", whether a batch lists it for one record)."""

@@ -9,6 +9,14 @@ use crate::codec::{generate_key, key_attribute, NewKey, RecordCodec};
 use crate::error::{Error, Invalid, Report, Rule, SyntaxError, REPORT_BUDGET};
 use crate::json::{self, Object, Value, Violations};
 
+/// The keywords a batch's own checks give one record, each with its message (`<...>` filled in):
+/// the error reference (`docs/errors.md`) lists them from here.
+pub const KEYWORDS: [(&str, &str); 3] = [
+    ("json_syntax", "<what the parser expected> (column <n>)"),
+    ("type", "A record must be a JSON object"),
+    ("duplicate_id", "An earlier record of this batch has the same key"),
+];
+
 /// A record the batch could not take, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejected {
@@ -198,6 +206,18 @@ mod tests {
             )
         );
         assert_eq!(batch.rejected[0].errors.listed[0].message, "Expecting value (column 7)");
+    }
+
+    #[test]
+    fn messages_are_the_listed_ones() {
+        let body = b"{\"id\":\n7\n{\"id\":\"a\"}\n{\"id\":\"a\"}";
+        let batch = codec().decode_many(body, true, false).unwrap();
+        let entries: Vec<_> = batch.rejected.iter().flat_map(|r| r.errors.listed.iter()).collect();
+        assert_eq!(entries.len(), 3);
+        for entry in entries {
+            let listed = KEYWORDS.iter().any(|(k, m)| *k == entry.keyword && crate::error::fits(m, &entry.message));
+            assert!(listed, "{entry:?}");
+        }
     }
 
     #[test]

@@ -30,9 +30,32 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Every rule, in declaration order: the error reference (`docs/errors.md`) lists them from
+    /// here. `every_rule_is_listed` fails to compile until a new rule has its place in it.
+    pub const ALL: [Rule; 13] = [
+        Rule::DuplicateKey,
+        Rule::LoneSurrogate,
+        Rule::EmptyName,
+        Rule::MaxDepth,
+        Rule::NumberPrecision,
+        Rule::NumberRange,
+        Rule::MaxBodySize,
+        Rule::MaxItemSize,
+        Rule::MaxRecords,
+        Rule::KeyType,
+        Rule::KeyEmpty,
+        Rule::KeySize,
+        Rule::KeyDotSegment,
+    ];
+
     /// Text DynamoDB could never hold, which a single record reports as malformed JSON.
     pub fn is_json_error(self) -> bool {
         matches!(self, Rule::DuplicateKey | Rule::LoneSurrogate)
+    }
+
+    /// A limit on a whole body: a batch that breaks it is refused whole, never one record alone.
+    pub fn is_body_limit(self) -> bool {
+        matches!(self, Rule::MaxBodySize | Rule::MaxRecords)
     }
 
     pub fn keyword(self) -> &'static str {
@@ -78,6 +101,10 @@ impl Rule {
 /// hundreds of megabytes.
 pub const MAX_LISTED: usize = 100;
 
+/// The keyword of the entry that closes a list cut short, and its message (`<...>` filled in).
+const TOO_MANY_ERRORS: &str = "too_many_errors";
+const TOO_MANY_MESSAGE: &str = "<n more errors> not listed; fix the listed ones first";
+
 /// One broken rule: which, where in the record (an RFC 6901 JSON Pointer), and the byte offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
@@ -105,7 +132,7 @@ impl Invalid {
         let noun = if count == 1 { "error" } else { "errors" };
         Invalid {
             path: String::new(),
-            keyword: "too_many_errors",
+            keyword: TOO_MANY_ERRORS,
             message: format!("{count} more {noun} not listed; fix the listed ones first"),
         }
     }
@@ -230,6 +257,108 @@ impl From<SyntaxError> for Error {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The reference: every keyword an `errors` entry can have (docs/errors.md is generated from it)
+
+/// Where an entry of an `errors` list comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A `Rule` (`LimitError`; `JSONDecodeError` for a single record when `is_json_error`).
+    Rule(Rule),
+    /// The closing entry of a list cut short (`Report::entries`).
+    Report,
+    /// A batch's own checks on one record (`batch::KEYWORDS`).
+    Batch,
+    /// The record's JSON Schema (`schema::KEYWORDS`, `ValidationError`).
+    Schema,
+    /// DynamoDB JSON that is not (`wire::Mismatch`, `ShapeError`).
+    Wire,
+}
+
+impl Source {
+    pub fn family(self) -> &'static str {
+        match self {
+            Source::Rule(_) => "rule",
+            Source::Report => "report",
+            Source::Batch => "batch",
+            Source::Schema => "schema",
+            Source::Wire => "wire",
+        }
+    }
+
+    /// Whether an entry can stand for one record of a batch (listed in its `failed`).
+    pub fn in_batch(self) -> bool {
+        match self {
+            Source::Rule(rule) => !rule.is_body_limit(),
+            Source::Report | Source::Batch | Source::Schema => true,
+            Source::Wire => false,
+        }
+    }
+}
+
+/// One keyword with one of its messages; `<...>` in a message stands for what the message fills
+/// in (from the schema, a count, a position), never a value of the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keyword {
+    pub source: Source,
+    pub keyword: &'static str,
+    pub message: &'static str,
+}
+
+/// Every keyword an `errors` entry can have, each with every message it comes with, family by
+/// family: the rules, the closing entry, a batch's records, the schema, DynamoDB JSON.
+pub fn keywords() -> Vec<Keyword> {
+    let rules = Rule::ALL.into_iter().map(|rule| (Source::Rule(rule), rule.keyword(), rule.message()));
+    let report = std::iter::once((Source::Report, TOO_MANY_ERRORS, TOO_MANY_MESSAGE));
+    let batch = crate::batch::KEYWORDS.into_iter().map(|(keyword, message)| (Source::Batch, keyword, message));
+    let schema = crate::schema::KEYWORDS.iter().map(|&(keyword, message)| (Source::Schema, keyword, message));
+    let wire = crate::wire::Mismatch::ALL.into_iter().map(|m| (Source::Wire, m.keyword(), m.message()));
+    rules
+        .chain(report)
+        .chain(batch)
+        .chain(schema)
+        .chain(wire)
+        .map(|(source, keyword, message)| Keyword { source, keyword, message })
+        .collect()
+}
+
+/// Whether `message` is one that `template` (a `Keyword`'s message) stands for: its text, each
+/// `<...>` matching at least one character.
+#[cfg(test)]
+pub(crate) fn fits(template: &str, message: &str) -> bool {
+    let mut pieces = Vec::new(); // the text between placeholders
+    let mut rest = template;
+    while let Some((before, after)) = rest.split_once('<') {
+        let Some((_, tail)) = after.split_once('>') else { break };
+        pieces.push(before);
+        rest = tail;
+    }
+    pieces.push(rest);
+    let Some((first, others)) = pieces.split_first() else { return false };
+    let Some(mut left) = message.strip_prefix(first) else { return false };
+    let Some((last, middle)) = others.split_last() else { return left.is_empty() };
+    for piece in middle {
+        let mut chars = left.chars();
+        if chars.next().is_none() {
+            return false;
+        }
+        let Some(at) = chars.as_str().find(piece) else { return false };
+        left = &chars.as_str()[at + piece.len()..];
+    }
+    left.len() > last.len() && left.ends_with(last)
+}
+
+/// The variant names of the enum declared by `declaration` in `source` (fields left out).
+#[cfg(test)]
+pub(crate) fn variants(source: &str, declaration: &str) -> Vec<String> {
+    let body = source.split(declaration).nth(1).unwrap().split("\n}").next().unwrap();
+    body.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("//") && !line.starts_with("#["))
+        .map(|line| line.split([',', '(', ' ']).next().unwrap().to_owned())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,5 +387,114 @@ mod tests {
             ]
         );
         assert_eq!(Invalid::too_many(1).message, "1 more error not listed; fix the listed ones first");
+    }
+
+    #[test]
+    fn every_rule_is_listed() {
+        // No wildcard: a new rule does not compile until it has its place here, and in `ALL`.
+        fn place(rule: Rule) -> usize {
+            match rule {
+                Rule::DuplicateKey => 0,
+                Rule::LoneSurrogate => 1,
+                Rule::EmptyName => 2,
+                Rule::MaxDepth => 3,
+                Rule::NumberPrecision => 4,
+                Rule::NumberRange => 5,
+                Rule::MaxBodySize => 6,
+                Rule::MaxItemSize => 7,
+                Rule::MaxRecords => 8,
+                Rule::KeyType => 9,
+                Rule::KeyEmpty => 10,
+                Rule::KeySize => 11,
+                Rule::KeyDotSegment => 12,
+            }
+        }
+        for (i, rule) in Rule::ALL.into_iter().enumerate() {
+            assert_eq!(place(rule), i, "{rule:?}");
+        }
+        // And each variant the declaration names is in `ALL`, even one given a place above only.
+        let listed: Vec<String> = Rule::ALL.iter().map(|rule| format!("{rule:?}")).collect();
+        assert_eq!(variants(include_str!("error.rs"), "pub enum Rule {"), listed);
+    }
+
+    #[test]
+    fn templates_fit_the_messages_they_stand_for() {
+        assert!(fits("Must be at least <limit>", "Must be at least 5"));
+        assert!(!fits("Must be at least <limit>", "Must be at least "));
+        assert!(fits("Missing '<name>', required", "Missing 'a', required"));
+        assert!(!fits("Missing '<name>', required", "Missing '', required"));
+        assert!(fits("No placeholder", "No placeholder"));
+        assert!(!fits("No placeholder", "No placeholder here"));
+        assert!(fits(TOO_MANY_MESSAGE, &Invalid::too_many(1).message));
+        assert!(fits(TOO_MANY_MESSAGE, &Invalid::too_many(250).message));
+    }
+
+    #[test]
+    fn keywords_are_snake_case_and_messages_are_distinct() {
+        let all = keywords();
+        for k in &all {
+            assert!(
+                !k.keyword.is_empty()
+                    && k.keyword.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                "{k:?}"
+            );
+            assert!(!k.message.is_empty(), "{k:?}");
+        }
+        for (i, k) in all.iter().enumerate() {
+            assert!(!all[..i].contains(k), "listed twice: {k:?}");
+        }
+    }
+
+    /// The code writes keywords as literals at two kinds of place (`keyword: "..."` in an
+    /// `Invalid`, and `push(here(), "...", ...)` in schema.rs): each one found in the crate's code
+    /// (its tests left out) must be listed, and each one a listing of literals names must still be
+    /// in the code. Rule and mismatch keywords come from their enums, listed whole by `ALL`.
+    #[test]
+    fn every_keyword_in_the_code_is_listed() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![src.clone()];
+        let mut found = std::collections::BTreeSet::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|entry| entry.unwrap().path()));
+                continue;
+            }
+            if path.extension().is_none_or(|ext| ext != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text.split("\n#[cfg(test)]\nmod tests").next().unwrap();
+            for marker in ["keyword: \"", "push(here(), \""] {
+                for after in code.split(marker).skip(1) {
+                    found.insert(after.split('"').next().unwrap().to_owned());
+                }
+            }
+        }
+        assert!(found.contains("json_syntax") && found.contains("required"), "the scan found {found:?}");
+        // decode_many builds records with no key given (`NewKey::Later`): none can contradict one.
+        found.remove("key_mismatch");
+        let all = keywords();
+        let unlisted: Vec<_> = found.iter().filter(|f| !all.iter().any(|k| k.keyword == f.as_str())).collect();
+        assert!(unlisted.is_empty(), "keywords the code writes that no listing has: {unlisted:?}");
+        let literals = all.iter().filter(|k| matches!(k.source, Source::Batch | Source::Schema));
+        let stale: Vec<_> = literals.filter(|k| !found.contains(k.keyword)).collect();
+        assert!(stale.is_empty(), "listed keywords the code no longer writes: {stale:?}");
+    }
+
+    #[test]
+    fn body_limits_refuse_a_batch_whole() {
+        use crate::codec::{Limits, RecordCodec};
+        let limits = Limits { max_batch_body_bytes: 64, max_batch_records: 2, max_item_bytes: 40, ..Limits::default() };
+        let codec = RecordCodec::new(None, "id".into(), limits);
+        let whole = |body: &str| match codec.decode_many(body.as_bytes(), false, false) {
+            Err(Error::Limits(report)) => report.listed.first().map(|e| e.keyword),
+            _ => None,
+        };
+        assert_eq!(whole(&format!("[{}]", " ".repeat(64))), Some(Rule::MaxBodySize.keyword()));
+        assert_eq!(whole("[{},{},{}]"), Some(Rule::MaxRecords.keyword()));
+        let batch = codec.decode_many(br#"[{"a":"0123456789012345678901234567890123456789"}]"#, false, false).unwrap();
+        assert_eq!(batch.rejected[0].errors.listed[0].keyword, Rule::MaxItemSize.keyword());
+        let per_record: Vec<_> = Rule::ALL.into_iter().filter(|r| Source::Rule(*r).in_batch()).collect();
+        assert!(per_record.contains(&Rule::MaxItemSize) && !per_record.contains(&Rule::MaxRecords));
     }
 }

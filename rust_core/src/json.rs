@@ -377,10 +377,13 @@ impl<'a> Parser<'a> {
         Ok(decoded.text)
     }
 
-    /// Checks the syntax of the container at the current position without building it or
-    /// recursing: an explicit stack of open brackets replaces the call stack.
+    /// Checks the container at the current position without building it or recursing: an
+    /// explicit stack of open brackets replaces the call stack. Its syntax, and the malformed
+    /// JSON well-formed syntax can hide (a repeated key, a lone surrogate), reported at the
+    /// container's path: malformed JSON wherever it is, as `wire.rs`'s skipper does.
     fn skip_container(&mut self) -> Result<(), SyntaxError> {
-        let mut open: Vec<u8> = Vec::new();
+        // Each open container's closing bracket, and an object's keys so far.
+        let mut open: Vec<(u8, Keys<'a>)> = Vec::new();
         loop {
             // At the start of a value.
             match self.cur.peek() {
@@ -390,8 +393,9 @@ impl<'a> Parser<'a> {
                     if self.cur.peek() == Some(b'}') {
                         self.cur.pos += 1;
                     } else {
-                        open.push(b'}');
-                        self.parse_key()?;
+                        let mut keys = Keys::default();
+                        self.skip_key(&mut keys)?;
+                        open.push((b'}', keys));
                         continue;
                     }
                 }
@@ -401,7 +405,7 @@ impl<'a> Parser<'a> {
                     if self.cur.peek() == Some(b']') {
                         self.cur.pos += 1;
                     } else {
-                        open.push(b']');
+                        open.push((b']', Keys::default()));
                         continue;
                     }
                 }
@@ -411,19 +415,54 @@ impl<'a> Parser<'a> {
             }
             // After a value: close what is finished, or move on to the next member.
             loop {
-                let Some(&close) = open.last() else {
+                let Some((close, keys)) = open.last_mut() else {
                     return Ok(());
                 };
-                if self.cur.after_member(close)? {
+                if self.cur.after_member(*close)? {
                     open.pop();
                 } else {
-                    if close == b'}' {
-                        self.parse_key()?;
+                    if *close == b'}' {
+                        self.skip_key(keys)?;
                     }
                     break;
                 }
             }
         }
+    }
+
+    /// A key of a skipped object: a repeat of one in `keys` is a violation.
+    fn skip_key(&mut self, keys: &mut Keys<'a>) -> Result<(), SyntaxError> {
+        let key_at = self.cur.pos;
+        let key = self.parse_key()?;
+        if keys.repeated(key) {
+            self.violate(Rule::DuplicateKey, key_at);
+        }
+        Ok(())
+    }
+}
+
+/// The keys of an object the skipper is inside of: compared one by one while few, then through
+/// a hash set, as `parse_object` does.
+#[derive(Default)]
+struct Keys<'a> {
+    few: Vec<Cow<'a, str>>,
+    many: Option<KeySet<'a>>,
+}
+
+impl<'a> Keys<'a> {
+    /// Adds `key`; true when the object had it already.
+    fn repeated(&mut self, key: Cow<'a, str>) -> bool {
+        if let Some(many) = &mut self.many {
+            return !many.insert(key);
+        }
+        if self.few.contains(&key) {
+            return true;
+        }
+        self.few.push(key);
+        if self.few.len() >= LINEAR_KEY_SCAN {
+            self.many = Some(self.few.drain(..).collect());
+        }
+        false
     }
 }
 
@@ -692,6 +731,22 @@ mod tests {
             }
             other => panic!("expected limit errors, got {other:?}"),
         }
+    }
+
+    /// Found by fuzzing (fuzz/regressions/json_parse/dup_deep.json): a repeated key inside a
+    /// container past the 32nd level was not seen, so the record was a LimitError instead of
+    /// malformed JSON, unlike wire_to_json and the contract ("a key repeated in one object").
+    #[test]
+    fn repeated_keys_are_malformed_json_past_the_depth_limit_too() {
+        let deep = |inner: &str| format!("{{\"a\":{}{inner}{}}}", "[".repeat(33), "]".repeat(33));
+        let text = deep(r#"{"k":1,"k":2}"#);
+        assert_eq!(syntax(&text), ("Duplicate key in object", text.rfind("\"k\"").unwrap()));
+        // In a large skipped object too, and only in one object: siblings may share keys.
+        let members: Vec<String> = (0..40).map(|i| format!("\"k{i}\":[{{\"k\":{i}}}]")).collect();
+        let text = deep(&format!("{{{},\"k7\":0}}", members.join(",")));
+        assert_eq!(syntax(&text), ("Duplicate key in object", text.rfind("\"k7\"").unwrap()));
+        let siblings = deep(r#"[{"k":1},{"k":2,"j":{"k":3}}]"#);
+        assert_eq!(limits(&siblings), vec![(Rule::MaxDepth, format!("/a{}", "/0".repeat(31)))]);
     }
 
     #[test]

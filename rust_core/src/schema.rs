@@ -24,6 +24,51 @@ use crate::json::Value;
 use crate::number;
 use crate::pointer;
 
+/// Every keyword a schema violation is reported with, each with every message it comes with
+/// (`<...>` filled in from the schema, never from the record): the error reference
+/// (`docs/errors.md`) lists them from here. `describe` below matches jsonschema's error kinds with
+/// no wildcard, and a test in error.rs finds every keyword it writes in this list.
+pub const KEYWORDS: &[(&str, &str)] = &[
+    ("type", "Must be of type <types, joined by \"or\">"),
+    ("required", "Missing required property '<name>'"),
+    ("dependent_required", "Missing property '<name>', required by another one present"),
+    ("additional_properties", "This property is not allowed"),
+    ("additional_properties", "A property is not allowed"),
+    ("unevaluated_properties", "This property is not allowed"),
+    ("unevaluated_properties", "A property is not allowed"),
+    ("property_names", "A property name is not allowed"),
+    ("property_names", "No property is allowed here"),
+    ("min_properties", "Must have at least <n properties>"),
+    ("max_properties", "Must have at most <n properties>"),
+    ("additional_items", "Too many items"),
+    ("unevaluated_items", "Items not allowed by the schema"),
+    ("min_items", "Must have at least <n items>"),
+    ("max_items", "Must have at most <n items>"),
+    ("unique_items", "Items must be unique"),
+    ("contains", "Must contain the items the schema asks for"),
+    ("min_length", "Must be at least <n characters> long"),
+    ("max_length", "Must be at most <n characters> long"),
+    ("pattern", "Must match the pattern <pattern>"),
+    ("pattern", "The pattern could not be evaluated"),
+    ("format", "Must be a valid <format>"),
+    ("content_encoding", "Must be encoded as <encoding>"),
+    ("content_encoding", "Must decode to UTF-8 text"),
+    ("content_media_type", "Must be <media type>"),
+    ("minimum", "Must be at least <limit>"),
+    ("maximum", "Must be at most <limit>"),
+    ("exclusive_minimum", "Must be greater than <limit>"),
+    ("exclusive_maximum", "Must be less than <limit>"),
+    ("multiple_of", "Must be a multiple of <number>"),
+    ("const", "Must equal the constant the schema gives"),
+    ("enum", "Must be one of the values the schema allows"),
+    ("any_of", "Must match at least one of the allowed schemas"),
+    ("one_of", "Must match exactly one of the allowed schemas"),
+    ("not", "Must not match the excluded schema"),
+    ("false_schema", "No value is allowed here"),
+    ("custom", "Breaks a custom rule of the schema"),
+    ("ref", "A reference in the schema could not be resolved"),
+];
+
 /// A compiled schema.
 pub struct Schema {
     validator: Validator<Tree>,
@@ -604,6 +649,68 @@ mod tests {
         let paths: Vec<_> = report.listed.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths.len(), 41);
         assert_eq!((paths[0], paths[1], paths[40]), ("", "/k0", "/k39"));
+    }
+
+    /// Each violation is reported with a listed keyword and a message its template stands for.
+    #[test]
+    fn messages_are_the_listed_ones() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("type", r#""type":["string","null"]"#, "1"),
+            ("type", r#""type":"string""#, "1"),
+            ("required", r#""type":"object","required":["b"]"#, "{}"),
+            ("dependent_required", r#""dependentRequired":{"b":["c"]}"#, r#"{"b":1}"#),
+            ("additional_properties", r#""additionalProperties":false"#, r#"{"b":1}"#),
+            ("additional_properties", r#""properties":{"b":{}},"additionalProperties":false"#, r#"{"c":1}"#),
+            ("unevaluated_properties", r#""unevaluatedProperties":false"#, r#"{"b":1}"#),
+            ("property_names", r#""propertyNames":{"maxLength":1}"#, r#"{"bc":1}"#),
+            ("property_names", r#""propertyNames":false"#, r#"{"b":1}"#),
+            ("min_properties", r#""minProperties":2"#, r#"{"b":1}"#),
+            ("max_properties", r#""maxProperties":1"#, r#"{"b":1,"c":2}"#),
+            ("additional_items", r#""items":[{}],"additionalItems":false"#, "[1,2]"),
+            ("unevaluated_items", r#""prefixItems":[{}],"unevaluatedItems":false"#, "[1,2]"),
+            ("min_items", r#""minItems":2"#, "[1]"),
+            ("max_items", r#""maxItems":1"#, "[1,2]"),
+            ("unique_items", r#""uniqueItems":true"#, "[1,1]"),
+            ("contains", r#""contains":{"type":"string"}"#, "[1]"),
+            ("min_length", r#""minLength":1"#, r#""""#),
+            ("min_length", r#""minLength":3"#, r#""ab""#),
+            ("max_length", r#""maxLength":1"#, r#""ab""#),
+            ("pattern", r#""pattern":"^a""#, r#""b""#),
+            ("format", r#""format":"email""#, r#""b""#),
+            ("content_media_type", r#""contentMediaType":"application/json""#, r#""{""#),
+            ("content_encoding", r#""contentEncoding":"base64""#, r#""!!""#),
+            ("minimum", r#""minimum":5"#, "1"),
+            ("maximum", r#""maximum":0.5"#, "1"),
+            ("exclusive_minimum", r#""exclusiveMinimum":1"#, "1"),
+            ("exclusive_maximum", r#""exclusiveMaximum":1"#, "1"),
+            ("multiple_of", r#""multipleOf":0.01"#, "0.001"),
+            ("const", r#""const":1"#, "2"),
+            ("enum", r#""enum":[1,2]"#, "3"),
+            ("any_of", r#""anyOf":[{"type":"string"},{"type":"null"}]"#, "1"),
+            ("one_of", r#""oneOf":[{"type":"integer"},{"minimum":0}]"#, "1"),
+            ("one_of", r#""oneOf":[{"type":"string"},{"type":"null"}]"#, "1"),
+            ("not", r#""not":{"type":"integer"}"#, "1"),
+            ("false_schema", r#""items":false"#, "[1]"),
+        ];
+        // Draft 7: `items` as an array with `additionalItems`, and the content keywords asserted.
+        let draft7 = r#""$schema":"http://json-schema.org/draft-07/schema#","#;
+        for (keyword, schema, value) in cases {
+            let root = if matches!(*keyword, "additional_items" | "content_media_type" | "content_encoding") {
+                draft7
+            } else {
+                ""
+            };
+            let schema = format!(r#"{{{root}"properties":{{"v":{{{schema}}}}}}}"#);
+            let compiled = Schema::compile(&schema, true).unwrap();
+            let record = format!(r#"{{"v":{value}}}"#);
+            let report = compiled.validate(&Value::Object(parse_record(record.as_bytes()).unwrap()));
+            let found: Vec<_> = report.listed.iter().map(|e| (e.keyword, e.message.as_str())).collect();
+            assert!(found.iter().any(|(k, _)| k == keyword), "{schema} {record}: {found:?}");
+            for (k, message) in found {
+                let listed = KEYWORDS.iter().any(|(l, m)| *l == k && crate::error::fits(m, message));
+                assert!(listed, "{schema} {record}: {k} {message:?} is not listed");
+            }
+        }
     }
 
     #[test]

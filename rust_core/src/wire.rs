@@ -93,6 +93,28 @@ pub enum Mismatch {
 }
 
 impl Mismatch {
+    /// Every mismatch, `Content` once per type: the error reference (`docs/errors.md`) lists them
+    /// from here. `every_mismatch_is_listed` fails to compile until a new one has its place in it.
+    pub const ALL: [Mismatch; 17] = [
+        Mismatch::Item,
+        Mismatch::AttributeValue,
+        Mismatch::AttributeType,
+        Mismatch::Content(Tag::S),
+        Mismatch::Content(Tag::N),
+        Mismatch::Content(Tag::B),
+        Mismatch::Content(Tag::Bool),
+        Mismatch::Content(Tag::Null),
+        Mismatch::Content(Tag::M),
+        Mismatch::Content(Tag::L),
+        Mismatch::Content(Tag::Ss),
+        Mismatch::Content(Tag::Ns),
+        Mismatch::Content(Tag::Bs),
+        Mismatch::NumberText,
+        Mismatch::Base64,
+        Mismatch::EmptySet,
+        Mismatch::DuplicateMember,
+    ];
+
     pub fn keyword(self) -> &'static str {
         match self {
             Mismatch::Item => "item_type",
@@ -1061,5 +1083,31 @@ mod tests {
         );
         let deep = format!("{}{}", "{\"a\":".repeat(31) + "[]", "}".repeat(31));
         assert_eq!(plain(&wire(&deep)), deep);
+    }
+
+    #[test]
+    fn every_mismatch_is_listed() {
+        // No wildcard: a new mismatch does not compile until it has its place here, and in `ALL`.
+        fn place(mismatch: Mismatch) -> usize {
+            match mismatch {
+                Mismatch::Item => 0,
+                Mismatch::AttributeValue => 1,
+                Mismatch::AttributeType => 2,
+                Mismatch::Content(tag) => 3 + Tag::ALL.iter().position(|t| *t == tag).unwrap(),
+                Mismatch::NumberText => 13,
+                Mismatch::Base64 => 14,
+                Mismatch::EmptySet => 15,
+                Mismatch::DuplicateMember => 16,
+            }
+        }
+        for (i, mismatch) in Mismatch::ALL.into_iter().enumerate() {
+            assert_eq!(place(mismatch), i, "{mismatch:?}");
+        }
+        assert_eq!(Mismatch::ALL.len(), 7 + Tag::ALL.len());
+        // And each variant the declaration names is in `ALL`, even one given a place above only.
+        let mut listed: Vec<String> = Mismatch::ALL.iter().map(|m| format!("{m:?}")).collect();
+        listed.retain(|name| !name.starts_with("Content(") || name == "Content(S)");
+        let listed: Vec<_> = listed.iter().map(|name| name.replace("(S)", "")).collect();
+        assert_eq!(crate::error::variants(include_str!("wire.rs"), "pub enum Mismatch {"), listed);
     }
 }

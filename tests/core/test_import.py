@@ -26,6 +26,19 @@ def test_import_leaves_json_and_typing_unloaded() -> None:
     assert loaded.stdout.strip() == "RecordCodec []"
 
 
+def test_the_version_is_the_crates_and_the_distributions() -> None:
+    from importlib.metadata import version
+
+    # The wheel's metadata takes the crate's version (pyproject.toml: dynamic = ["version"])
+    assert rust_core.__version__ == version("rust_core")
+    cargo = Path(__file__).resolve().parents[2] / "rust_core" / "Cargo.toml"
+    if cargo.is_file():  # not beside the wheel check's copy of these tests
+        import tomllib
+
+        package = tomllib.loads(cargo.read_text(encoding="utf-8"))["package"]
+        assert rust_core.__version__ == package["version"]
+
+
 def test_lazy_names_are_single_real_classes() -> None:
     with_error = None
     try:

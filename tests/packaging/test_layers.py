@@ -22,14 +22,33 @@ RUNTIME_PACKAGES = {"boto3", "botocore", "s3transfer"}
 MAX_UNZIPPED = 50 * 1024 * 1024
 
 
-@pytest.fixture(params=sorted(MACHINES))
-def layer(request: pytest.FixtureRequest) -> tuple[str, zipfile.ZipFile]:
-    path = DIST / f"layer-{request.param}.zip"
+# Each architecture's two layers: rust_core with Powertools, and rust_core alone ("core").
+LAYERS = [(kind, arch) for kind in ("layer", "layer-core") for arch in sorted(MACHINES)]
+
+
+def open_layer(request: pytest.FixtureRequest, name: str) -> zipfile.ZipFile:
+    path = DIST / f"{name}.zip"
     if not path.is_file():
         pytest.skip(f"{path.name} not built (make layer)")
     archive = zipfile.ZipFile(path)
     request.addfinalizer(archive.close)
-    return request.param, archive
+    return archive
+
+
+@pytest.fixture(params=LAYERS, ids=lambda layer: f"{layer[0]}-{layer[1]}")
+def layer(request: pytest.FixtureRequest) -> tuple[str, zipfile.ZipFile]:
+    kind, arch = request.param
+    return arch, open_layer(request, f"{kind}-{arch}")
+
+
+@pytest.fixture(params=sorted(MACHINES))
+def full_layer(request: pytest.FixtureRequest) -> zipfile.ZipFile:
+    return open_layer(request, f"layer-{request.param}")
+
+
+@pytest.fixture(params=sorted(MACHINES))
+def core_layer(request: pytest.FixtureRequest) -> zipfile.ZipFile:
+    return open_layer(request, f"layer-core-{request.param}")
 
 
 def test_everything_lives_under_python(layer: tuple[str, zipfile.ZipFile]) -> None:
@@ -51,12 +70,18 @@ def test_extension_matches_the_layer_architecture(layer: tuple[str, zipfile.ZipF
     assert int.from_bytes(header[18:20], "little") == MACHINES[arch]
 
 
-def test_carries_powertools_and_xray_but_not_boto(layer: tuple[str, zipfile.ZipFile]) -> None:
-    _, archive = layer
-    top = {n.split("/")[1] for n in archive.namelist() if n.count("/") >= 2}
+def test_carries_powertools_and_xray_but_not_boto(full_layer: zipfile.ZipFile) -> None:
+    top = {n.split("/")[1] for n in full_layer.namelist() if n.count("/") >= 2}
     assert {"aws_lambda_powertools", "aws_xray_sdk", "wrapt", "rust_core"} <= top
     assert top & RUNTIME_PACKAGES == set()
-    assert [n for n in archive.namelist() if n.endswith((".pyc", ".exe"))] == []
+    assert [n for n in full_layer.namelist() if n.endswith((".pyc", ".exe"))] == []
+
+
+def test_the_core_layer_carries_rust_core_alone(core_layer: zipfile.ZipFile) -> None:
+    top = {n.split("/")[1] for n in core_layer.namelist() if n.count("/") >= 2}
+    [metadata] = top - {"rust_core"}
+    assert metadata.startswith("rust_core-") and metadata.endswith(".dist-info")
+    assert [n for n in core_layer.namelist() if n.endswith((".pyc", ".exe"))] == []
 
 
 def test_unzipped_size_is_under_50_mb(layer: tuple[str, zipfile.ZipFile]) -> None:

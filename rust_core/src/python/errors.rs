@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyType};
 
-use crate::error::{Error, Invalid, Report, Rule};
+use crate::error::{keywords, Error, Invalid, Report, Rule, Source};
 use crate::json;
 use crate::wire::Mismatch;
 
@@ -47,6 +47,11 @@ impl ErrorClass {
             ErrorClass::Schema => ("SchemaError", &SCHEMA),
             ErrorClass::Internal => ("InternalError", &INTERNAL),
         }
+    }
+
+    /// The class's name in `rust_core.errors`.
+    fn name(self) -> &'static str {
+        self.slot().0
     }
 
     /// The class, fetched the first time it is needed (for `JSONDecodeError`, that makes it).
@@ -126,4 +131,36 @@ pub(super) fn wire_shape_error(py: Python<'_>, mismatch: Mismatch, path: &str) -
         Ok(entry) => ErrorClass::Shape.new_err(py, (mismatch.message(), vec![entry])),
         Err(e) => e,
     }
+}
+
+/// One keyword of the error reference: (family, keyword, message, class, in_batch).
+type KeywordRow = (&'static str, &'static str, &'static str, &'static str, bool);
+
+/// `_error_keywords()`: every keyword an `errors` entry can have (`crate::error::keywords`), one
+/// row per message: its family (`rule`, `report`, `batch`, `schema`, `wire`), the keyword, the
+/// message (`<...>` filled in), the exception class that carries it (empty for the entries a batch
+/// lists alone and the closing `too_many_errors`), and whether it can stand for one record of a
+/// batch. Private: docs/generate.py writes docs/errors.md from it.
+#[pyfunction]
+pub(super) fn _error_keywords(py: Python<'_>) -> PyResult<Vec<KeywordRow>> {
+    super::guarded(py, || {
+        let row = |k: crate::error::Keyword| {
+            (k.source.family(), k.keyword, k.message, raised_as(k.source), k.source.in_batch())
+        };
+        Ok(keywords().into_iter().map(row).collect())
+    })
+}
+
+/// The class an entry is raised with, as `to_pyerr` and `wire_shape_error` raise it; empty for
+/// the entries only listed.
+fn raised_as(source: Source) -> &'static str {
+    let class = match source {
+        // json::parse_record reports these as malformed JSON (a batch lists them per record)
+        Source::Rule(rule) if rule.is_json_error() => ErrorClass::JsonDecode,
+        Source::Rule(_) => ErrorClass::Limit,
+        Source::Schema => ErrorClass::Validation,
+        Source::Wire => ErrorClass::Shape,
+        Source::Batch | Source::Report => return "",
+    };
+    class.name()
 }

@@ -56,6 +56,8 @@ fn guarded<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
 #[pymodule]
 #[pyo3(name = "_rust_core")]
 fn rust_core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // The version lives in Cargo.toml alone: the wheel's metadata takes it from there too.
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(drop_ins::serialize, m)?)?;
     m.add_function(wrap_pyfunction!(drop_ins::deserialize, m)?)?;
     m.add_function(wrap_pyfunction!(drop_ins::serialize_item, m)?)?;
@@ -69,6 +71,7 @@ fn rust_core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<record_codec::RecordCodec>()?;
     m.add_class::<dynamodb::Table>()?;
     m.add_function(wrap_pyfunction!(dynamodb::read_error, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::_error_keywords, m)?)?;
     #[cfg(feature = "test-hooks")]
     m.add_function(wrap_pyfunction!(test_hooks::_arm_panic, m)?)?;
     Ok(())
