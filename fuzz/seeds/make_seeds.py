@@ -20,7 +20,7 @@ ORDER = {
         {"sku": "PEN-22", "qty": 10, "price": 0.99},
     ],
     "address": {"street": "1 Main St", "city": "Paris", "postal_code": "75001", "country": "FR"},
-    "notes": "Leave at the door \U0001F4E6",
+    "notes": "Leave at the door \U0001f4e6",
 }
 
 
@@ -130,10 +130,22 @@ def main():
     for name, data in WIRE_EXTRAS.items():
         write("wire_to_json", name, data)
     # decode_many: arrays and NDJSON.
-    orders = [ORDER, {k: v for k, v in ORDER.items() if k != "id"}, {**ORDER, "lines": []}, ORDER, 7]
+    orders = [
+        ORDER,
+        {k: v for k, v in ORDER.items() if k != "id"},
+        {**ORDER, "lines": []},
+        ORDER,
+        7,
+    ]
     write("decode_many", "array.json", dump(orders))
-    write("decode_many", "ndjson.ndjson", b"\n".join(dump(o) for o in orders) + b"\r\n\n  \n{\"id\":\n")
-    write("decode_many", "mixed.json", b'[{"id":"a"},{"id":"a"},7,{"id":"b","n":1.5},{"id":"b","x":1,"x":2},{"pk":"x"}]')
+    write(
+        "decode_many", "ndjson.ndjson", b"\n".join(dump(o) for o in orders) + b'\r\n\n  \n{"id":\n'
+    )
+    write(
+        "decode_many",
+        "mixed.json",
+        b'[{"id":"a"},{"id":"a"},7,{"id":"b","n":1.5},{"id":"b","x":1,"x":2},{"pk":"x"}]',
+    )
     write("decode_many", "empty.json", b" [ ] ")
     write("decode_many", "not_array.json", b'{"id":"a"}')
     write("decode_many", "bad_syntax.json", b'[{"id":"a"}, ')

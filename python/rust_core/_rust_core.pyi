@@ -118,10 +118,10 @@ class Table:
         new_key: str | None = None,
     ) -> tuple[bytes, bytes, str]:
         """The body decoded by `codec` (as `codec.decode(body, key=key, new_key=new_key)`, with
-        its errors) into a `PutItem` request body, the stored item as compact JSON (`item_to_json`'s bytes), and
-        its key (generated when the body has none). `create`: only if no item has the key
-        (`ConditionalCheckFailedException` otherwise, with the item that is there: see
-        `read_error`)."""
+        its errors) into a `PutItem` request body, the stored item as compact JSON
+        (`item_to_json`'s bytes), and its key (generated when the body has none). `create`: only
+        if no item has the key (`ConditionalCheckFailedException` otherwise, with the item that
+        is there: see `read_error`)."""
     def put_batch(
         self,
         codec: RecordCodec,

@@ -76,7 +76,9 @@ def test_a_record_without_the_key_gets_one_and_round_trips(
     sku = created.json()[KEY]
     assert UUID7.fullmatch(sku)
     stored = {KEY: sku, **record}
-    assert created == Reply(201, {"Content-Type": JSON, "Location": f"/items/{sku}"}, compact(stored))
+    assert created == Reply(
+        201, {"Content-Type": JSON, "Location": f"/items/{sku}"}, compact(stored)
+    )
     assert sku_table.items() == {sku: as_item(stored)}
     # AND the location reads, replaces and deletes it
     assert invoke(http_api_event("GET", f"/items/{sku}")).json() == stored
