@@ -35,8 +35,8 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         return errors.problem_response(400, exc.detail)
     try:
         response: dict[str, Any] = _handle(request, context)
-    except Exception:  # a failure outside the resolvers' own exception handlers
-        logger.exception("Unhandled error")
+    except Exception as exc:  # a failure outside the resolvers' own exception handlers
+        errors.log_failure("Unhandled error", exc)
         return errors.problem_response(500, errors.INTERNAL, request_id=_request_id(context))
     return response
 

@@ -242,8 +242,23 @@ def throttled(exc: Throttled) -> Response[str]:
     )
 
 
+def log_failure(message: str, exc: BaseException) -> None:
+    """One log record for a failure: its type and where it happened, never its message, which
+    may quote the request (botocore's ClientError carries DynamoDB's words, which may quote the
+    item)."""
+    import traceback  # here: only failures pay for it
+
+    kinds: list[str] = []
+    cause: BaseException | None = exc
+    while cause is not None and len(kinds) < 8:  # the chain, as `raise ... from` made it
+        kinds.append(f"{type(cause).__module__}.{type(cause).__qualname__}")
+        cause = cause.__cause__ or cause.__context__
+    where = "".join(traceback.format_tb(exc.__traceback__))
+    logger.error(message, extra={"error_types": kinds, "traceback": where})
+
+
 @_handles(Exception)
 def internal_error(exc: Exception) -> Response[str]:
-    logger.exception("Unhandled error")
+    log_failure("Unhandled error", exc)
     request_id = getattr(router.lambda_context, "aws_request_id", None)
     return problem(HTTPStatus.INTERNAL_SERVER_ERROR, INTERNAL, request_id=request_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections import Counter
 from collections.abc import Mapping
 from http import HTTPStatus
@@ -163,7 +164,9 @@ def write_batch() -> Response[str]:
 @router.put("/items/<item_id>")
 def replace_item(item_id: str) -> Response[str]:
     key = paths.decoded_id(item_id)
-    if key is None:
+    # An id no key can be is no item's (as GET and DELETE answer); `.` and `..` are the codec's
+    # to refuse with its reason (key_dot_segment).
+    if key is None or len(key.encode()) > paths.MAX_KEY_BYTES:
         raise NotFound
     item = store.replace(codec, _json_body(router.current_event), key, _deadline())
     return _json_response(HTTPStatus.OK, item.decode())
@@ -203,10 +206,11 @@ def _account(report: WriteReport, *, rejected: int) -> None:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=count)
     if report.unwritten:
         reasons = Counter(reason.value[0] for reason in report.unwritten.values())
+        # The last error's type, not its message: that may quote the records (see log_failure)
+        error = None if report.error is None else type(report.error).__qualname__
         logger.warning(
             "Batch records not written",
-            extra={"written": report.written, "unwritten": dict(reasons)},
-            exc_info=report.error,
+            extra={"written": report.written, "unwritten": dict(reasons), "error_type": error},
         )
 
 
@@ -253,10 +257,16 @@ def _raw_body(event: BaseProxyEvent, headers: Mapping[str, str]) -> bytes:
     return body.encode("utf-8", "surrogatepass")
 
 
+# RFC 9110's token characters, for a media type's type and subtype
+_TOKEN = r"[!#$%&'*+.^_`|~0-9a-z-]+"
+_JSON_TYPE = re.compile(rf"application/json|{_TOKEN}/{_TOKEN}\+json")
+
+
 def _is_json(content_type: str | None) -> bool:
-    """application/json or any +json type, parameters allowed; a missing type is read as JSON."""
+    """application/json or any +json type (one media type: type/subtype, each a token),
+    parameters allowed; a missing type is read as JSON."""
     media_type = _media_type(content_type)
-    return media_type in ("", JSON) or ("/" in media_type and media_type.endswith("+json"))
+    return media_type == "" or _JSON_TYPE.fullmatch(media_type) is not None
 
 
 def _media_type(content_type: str | None) -> str:

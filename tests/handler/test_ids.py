@@ -246,14 +246,14 @@ def test_a_path_id_over_2048_bytes_is_404(
 
 @pytest.mark.usefixtures("any_object")
 @pytest.mark.parametrize("path", TOO_LONG, ids=TOO_LONG_NAMES)
-def test_a_put_at_a_path_id_over_2048_bytes_is_422(
+def test_a_put_at_a_path_id_over_2048_bytes_is_404(
     invoke: Invoke, seeded: Table, make_event: EventFactory, path: str
 ) -> None:
     # GIVEN a path whose id is one byte longer than any DynamoDB key
     # WHEN a record is put there
     reply = invoke(make_event("PUT", path, json.dumps({"v": "new"})))
-    # THEN 422 for the key at /id, and nothing is written
-    assert reply == invalid(KEY_SIZE)
+    # THEN 404 (CONTRACT: such a path id is no item's), and nothing is written
+    assert reply == NO_ITEM
     assert seeded.items() == {"kept": ORIGINAL}
 
 
