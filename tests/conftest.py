@@ -6,6 +6,7 @@ Nothing here is autouse: suites that do not ask for DynamoDB never start it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,15 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 TABLE_NAME = LOCAL_ENVIRONMENT["TABLE_NAME"]
+POWERTOOLS_ENVIRONMENT = ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Powertools names its loggers after the service when a module creates one, at import: the
+    service is set before any test imports py_handler, as Lambda sets it before init, so that
+    every module's logger is the function's whichever suite imports it first."""
+    for name in POWERTOOLS_ENVIRONMENT:
+        os.environ.setdefault(name, LOCAL_ENVIRONMENT[name])
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from py_handler.aws_env import Endpoint
 from py_handler.retry import Deadline, RetryQuota
 from py_handler.store import (
     AlreadyExists,
+    Created,
     ItemRejected,
     ItemTooLarge,
     Throttled,
@@ -276,7 +277,7 @@ def test_a_create_tells_its_own_earlier_write_from_another(
     # been applied (sent, no answer) and the item there is exactly the one it writes.
     store, sent, _ = scripted(*steps)
     if outcome == "created":
-        assert store.create(CODEC, MINE.encode()) == ("k", b'{"id":"k","n":1.50}')
+        assert store.create(CODEC, MINE.encode()) == Created("k", b'{"id":"k","n":1.50}')
     else:
         with pytest.raises(AlreadyExists):
             store.create(CODEC, MINE.encode())

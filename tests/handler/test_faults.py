@@ -95,11 +95,14 @@ def test_an_unexpected_dynamodb_error_is_500_with_request_id_only(
     # THEN 500 carries the request id and nothing of the error itself
     assert reply == internal_error()
     assert table.items() == {}
-    # AND the log has the error, under the same request id
+    # AND the log has the error's type and where it happened, under the same request id, never
+    # its message (DynamoDB's words may quote the request)
     logged = [json.loads(line) for line in log.getvalue().splitlines()]
     errors = [entry for entry in logged if entry.get("level") == "ERROR"]
     assert [entry["function_request_id"] for entry in errors] == [REQUEST_ID]
-    assert INTERNALS in errors[0]["exception"]
+    assert errors[0]["error_types"][0] == "botocore.errorfactory.InternalServerError"
+    assert "boto3_store.py" in errors[0]["traceback"]
+    assert INTERNALS not in log.getvalue()
 
 
 class PanickingCodec:
