@@ -89,9 +89,8 @@ def main() -> None:
     started = time.perf_counter()
     sections = [s for name in TASKS if name in chosen for s in run_task(name, args.quick)]
     report = results(sections, time.perf_counter() - started)
-    if args.quick or chosen != list(TASKS):
-        print(report)
-    else:
+    print(report)
+    if not args.quick and chosen == list(TASKS):
         (HERE / "RESULTS.md").write_text(report, encoding="utf-8")
         print(f"bench: wrote {HERE / 'RESULTS.md'} and {PLOTS}/*.png", file=sys.stderr)
 

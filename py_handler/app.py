@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -10,13 +12,23 @@ from aws_lambda_powertools.event_handler.api_gateway import (
     APIGatewayRestResolver,
 )
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from py_handler import errors, events, paths, routes
 from py_handler.settings import settings
 
-logger = Logger()
+# Powertools writes a record's JSON with ensure_ascii=False: one holding a lone surrogate (API
+# Gateway's request id, logged as the correlation id, can) cannot be written to Lambda's strict
+# UTF-8 stdout, and is lost. Escaped to ASCII, every record is written, one JSON line that reads
+# back the same.
+_JSON_LINE = partial(json.dumps, default=str, separators=(",", ":"), ensure_ascii=True)
+logger = Logger(json_serializer=_JSON_LINE)
+# A Logger made earlier in the init (store.py's, routes.py's, to log a failure there) configured
+# the service's formatter first, without it: this serializer writes every record all the same.
+if isinstance(logger.registered_formatter, LambdaPowertoolsFormatter):
+    logger.registered_formatter.json_serializer = _JSON_LINE
 metrics = Metrics(namespace=settings.metrics_namespace)
 
 http_api = APIGatewayHttpResolver()  # HTTP API, payload format 2.0

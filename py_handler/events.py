@@ -68,20 +68,11 @@ def _rest_api(event: Mapping[str, Any], context: dict[str, Any]) -> dict[str, An
     path = event.get("path")
     if not isinstance(path, str):
         raise MalformedEvent("The event has no path.")
+    sent_headers = _strings(event.get("headers"))
     multi_headers = _string_lists(event.get("multiValueHeaders"))
-    headers = _strings(event.get("headers"))
-    # A header API Gateway put in multiValueHeaders alone is still a header of the request:
-    # `headers` holds the last value of each.
-    present = {name.lower() for name in headers}
-    for name, values in multi_headers.items():
-        if name.lower() not in present and values:
-            headers[name] = values[-1]
-            present.add(name.lower())
-    queries = _strings(event.get("queryStringParameters"))
+    headers = _rest_headers(sent_headers, multi_headers)
     multi_queries = _string_lists(event.get("multiValueQueryStringParameters"))
-    for name, values in multi_queries.items():
-        if name not in queries and values:
-            queries[name] = values[-1]
+    queries = _rest_queries(_strings(event.get("queryStringParameters")), multi_queries)
     context.update(
         httpMethod=method,
         path=_text(context.get("path")) or path,
@@ -92,7 +83,7 @@ def _rest_api(event: Mapping[str, Any], context: dict[str, Any]) -> dict[str, An
         "httpMethod": method,
         "path": path,
         "headers": headers,
-        "multiValueHeaders": multi_headers or {k: [v] for k, v in headers.items()},
+        "multiValueHeaders": multi_headers or {k: [v] for k, v in sent_headers.items()},
         "queryStringParameters": queries or None,
         "multiValueQueryStringParameters": multi_queries or None,
         "pathParameters": _strings(event.get("pathParameters")) or None,
@@ -100,6 +91,57 @@ def _rest_api(event: Mapping[str, Any], context: dict[str, Any]) -> dict[str, An
         "requestContext": context,
     }
     return _with_body(normalized, event)
+
+
+# A REST API (payload 1.0) puts the last value of a header or query parameter sent more than once
+# in `headers` / `queryStringParameters`, all of them in the multiValue... fields; an HTTP API
+# (2.0) gives all of them, joined with commas. The function reads both alike, as 2.0 does: a
+# Content-Type sent twice is not one media type, a `limit` sent twice not one integer.
+
+
+def _rest_headers(headers: dict[str, str], multi: dict[str, list[str]]) -> dict[str, str]:
+    """The request's headers: `headers` says what each is, except that a header sent more than
+    once (several values in `multiValueHeaders`, or two spellings of its name in either field)
+    is all of its values; one in `multiValueHeaders` alone is still a header of the request."""
+    names = {name.lower() for name in headers}
+    multi_names = {name.lower() for name in multi}
+    if len(names) < len(headers) or len(multi_names) < len(multi):
+        return _joined_headers(headers, multi)
+    for name, values in multi.items():
+        if len(values) > 1:
+            return _joined_headers(headers, multi)
+        if values and name.lower() not in names:
+            headers[name] = values[0]
+    return headers
+
+
+def _joined_headers(headers: dict[str, str], multi: dict[str, list[str]]) -> dict[str, str]:
+    """`_rest_headers` for a request that sent some header more than once, by lower-case name."""
+    every: dict[str, list[str]] = {}  # each header's values as multiValueHeaders has them
+    for name, values in multi.items():
+        every.setdefault(name.lower(), []).extend(values)
+    last: dict[str, list[str]] = {}  # ... and as headers has them (several: several spellings)
+    for name, value in headers.items():
+        last.setdefault(name.lower(), []).append(value)
+    joined = {}
+    for name in {**last, **every}:
+        values = every.get(name, [])
+        if len(values) < 2:
+            values = last.get(name) or values
+        if values:
+            joined[name] = ",".join(values)
+    return joined
+
+
+def _rest_queries(queries: dict[str, str], multi: dict[str, list[str]]) -> dict[str, str]:
+    """The query's parameters: `queryStringParameters` says what each is, except that one sent
+    more than once is all of its values; one in the multi-value field alone is still one."""
+    for name, values in multi.items():
+        if len(values) > 1:
+            queries[name] = ",".join(values)
+        elif values and name not in queries:
+            queries[name] = values[0]
+    return queries
 
 
 def _with_body(normalized: dict[str, Any], event: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,16 +6,18 @@ REST API 1.0 event) and goes through JSON on the way in and out, as in the Lambd
 an endpoint (flag or AWS_ENDPOINT_URL_DYNAMODB) an in-memory Dynoxide is started for the run.
 
 Every method reaches the function, as through API Gateway. What API Gateway refuses before
-invoking anything is refused here too, as problem+json with the connection closed: a request line
-or method that is not HTTP's, a body without a Content-Length (411), a Content-Length that is not
-one non-negative decimal integer (400), a body over API Gateway's 10 MB payload limit (413,
-answered before the body is read), a body cut short (400) or that stops arriving (408).
+invoking anything is refused here too, as problem+json with the connection closed: a request
+line, method or header field line that is not HTTP's (400), a body without a Content-Length
+(411), a Content-Length that is not one non-negative decimal integer (400), a body over API
+Gateway's 10 MB payload limit (413, answered before the body is read), a body cut short (400)
+or that stops arriving (408).
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import io
 import json
 import os
 import re
@@ -59,6 +61,10 @@ _TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 # RFC 9110's token: what a method may be spelled with.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _DIGITS = re.compile(r"[0-9]+")
+# RFC 9112 section 5: a field line starts with its name (a token) and a colon, nothing between.
+_FIELD_LINE = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+:")
+# What ends a request's header section (the last, b"", when the client stops sending).
+_END_OF_HEADERS = (b"\r\n", b"\n", b"")
 
 
 @dataclass
@@ -107,7 +113,10 @@ class Request:
 
 def http_api_event(request: Request) -> dict[str, Any]:
     """An HTTP API (payload format 2.0) event: lower-case headers, repeated ones joined by
-    commas, cookies apart, and the path decoded, as API Gateway does."""
+    commas, cookies apart, and the path decoded, as API Gateway does. A percent-encoded byte that
+    is not UTF-8 cannot be a character of the decoded path: it becomes a lone surrogate (a
+    `\\udcXX` escape in the event's JSON), which no id can hold, never U+FFFD, which would alias
+    an id that can."""
     headers: dict[str, str] = {}
     cookies: list[str] = []
     for name, value in request.headers:
@@ -120,11 +129,12 @@ def http_api_event(request: Request) -> dict[str, Any]:
     for name, value in parse_qsl(request.query, keep_blank_values=True):
         query[name] = f"{query[name]},{value}" if name in query else value
     body, is_base64 = request.body_fields()
+    path = unquote(request.path, errors="surrogateescape")
     now = time.time()
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": "$default",
-        "rawPath": unquote(request.path),
+        "rawPath": path,
         "rawQueryString": request.query,
         "headers": headers,
         "requestContext": {
@@ -134,7 +144,7 @@ def http_api_event(request: Request) -> dict[str, Any]:
             "domainPrefix": "local",
             "http": {
                 "method": request.method,
-                "path": unquote(request.path),
+                "path": path,
                 "protocol": "HTTP/1.1",
                 "sourceIp": request.source_ip,
                 "userAgent": headers.get("user-agent", ""),
@@ -243,6 +253,30 @@ def response_parts(response: dict[str, Any]) -> tuple[int, list[tuple[str, str]]
     return int(response.get("statusCode", 200)), pairs, data
 
 
+def field_lines_valid(lines: Iterable[bytes]) -> bool:
+    """Whether each line of a header section, as read (line ending and all, the one ending the
+    section included), is a field line: a name, a colon and a value (RFC 9112 section 5). A
+    line without a colon, with space before it, or folded onto the previous one (obs-fold,
+    which RFC 9112 section 5.2 lets a server refuse) is none."""
+    return all(line in _END_OF_HEADERS or _FIELD_LINE.match(line) for line in lines)
+
+
+class _LineRecorder(io.BufferedIOBase):
+    """A request stream that keeps each line read through it: http.server parses the header
+    section with the email package, which takes a line that is no field line for the start of
+    a body and drops it, and every line after it, without a word."""
+
+    def __init__(self, stream: io.BufferedIOBase, lines: list[bytes]) -> None:
+        super().__init__()
+        self.stream = stream
+        self.lines = lines
+
+    def readline(self, size: int | None = -1, /) -> bytes:
+        line = self.stream.readline(size)
+        self.lines.append(line)
+        return line
+
+
 class LocalServer(ThreadingHTTPServer):
     """Serves one function, one call at a time: a Lambda instance takes one event at a time,
     and Powertools' resolvers rely on it."""
@@ -275,6 +309,7 @@ class Gateway(BaseHTTPRequestHandler):
     timeout = TIMEOUT_SECONDS
     server: LocalServer
     body_length = 0  # the request's, once its framing is checked
+    header_lines: list[bytes]  # the request's header section, as read
 
     def __getattr__(self, name: str) -> Callable[[], None]:
         """`do_<METHOD>` for every method: the standard library dispatches a request to the
@@ -285,7 +320,16 @@ class Gateway(BaseHTTPRequestHandler):
         raise AttributeError(name)
 
     def parse_request(self) -> bool:
-        return super().parse_request() and self._check_framing()
+        # The header section is read (and any Expect: 100-continue answered) in here: its lines
+        # are kept as read, to be checked before anything is answered
+        self.header_lines = []
+        stream = self.rfile
+        self.rfile = _LineRecorder(stream, self.header_lines)
+        try:
+            parsed = super().parse_request()
+        finally:
+            self.rfile = stream
+        return parsed and self._check_framing()
 
     def handle_expect_100(self) -> bool:
         # A client waiting for 100 Continue hears a refusal instead, and never sends the body.
@@ -304,8 +348,11 @@ class Gateway(BaseHTTPRequestHandler):
         self._refuse(status, detail)
 
     def _check_framing(self) -> bool:
-        """The method and the body length, as API Gateway takes them; else the refusal is
-        answered and False returned."""
+        """The header lines, the method and the body length, as API Gateway takes them; else the
+        refusal is answered and False returned."""
+        if not field_lines_valid(self.header_lines):
+            self._refuse(HTTPStatus.BAD_REQUEST, "The request line or its headers are malformed.")
+            return False
         if not _TOKEN.fullmatch(self.command):
             self._refuse(HTTPStatus.BAD_REQUEST, "The request method is not an HTTP token.")
             return False

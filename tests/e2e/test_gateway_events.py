@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,29 @@ def test_http_api_event_decodes_the_path_and_joins_repeated_values() -> None:
     }
     assert event["cookies"] == ["session=1", "theme=dark"]
     assert (event["body"], event["isBase64Encoded"]) == ('{"a": 1}', False)
+
+
+@pytest.mark.parametrize(
+    ("target", "path"),
+    [
+        ("/items/%FF", "/items/\udcff"),
+        ("/items/caf%E9", "/items/caf\udce9"),
+        ("/items/%C3", "/items/\udcc3"),
+        ("/items/%ED%A0%80", "/items/\udced\udca0\udc80"),
+        ("/items/%C3%A9%FF%41", "/items/\xe9\udcffA"),
+    ],
+    ids=["byte-ff", "latin-1", "truncated", "encoded-surrogate", "mixed"],
+)
+def test_http_api_event_keeps_bytes_that_are_not_utf8_as_lone_surrogates(
+    target: str, path: str
+) -> None:
+    # GIVEN a path percent-encoding bytes that are not UTF-8
+    # WHEN it becomes an HTTP API event, and crosses JSON as into the Lambda runtime
+    event = json.loads(json.dumps(http_api_event(Request("PUT", target, HEADERS, b"{}"))))
+    # THEN each such byte is a lone surrogate (which no id can hold), never U+FFFD (which an id
+    # can): the function cannot write it under another id
+    assert event["rawPath"] == event["requestContext"]["http"]["path"] == path
+    assert "\ufffd" not in event["rawPath"]
 
 
 def test_rest_api_event_keeps_the_path_encoded_and_every_value() -> None:

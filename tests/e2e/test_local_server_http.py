@@ -280,6 +280,70 @@ def test_a_malformed_request_line_is_400_problem_json(server: support.LocalServe
     assert b"surplus" not in reply.body
 
 
+# ---- Header lines --------------------------------------------------------------------------------
+
+MALFORMED = refusal(400, "Bad Request", "The request line or its headers are malformed.")
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["this is not a header"],
+        ["Content-Type: application/json", "no-colon"],
+        ["From nobody"],  # the email package takes it for an mbox envelope line
+        ["Content-Type : application/json"],  # RFC 9112 section 5.1: no space before the colon
+        ["X-Tag: a", " folded"],  # obs-fold
+        ["\tX-Tag: a"],
+        ["X Tag: a"],
+        [": no name"],
+        ["X-Tag: a", "not a header", "Expect: 100-continue"],
+    ],
+    ids=[
+        "no-colon",
+        "no-colon-last",
+        "envelope-line",
+        "space-before-colon",
+        "obs-fold",
+        "leading-tab",
+        "space-in-name",
+        "empty-name",
+        "expecting-100-continue",
+    ],
+)
+def test_a_header_line_that_is_no_field_line_is_400(
+    server: support.LocalServer, seeded: Table, lines: list[str]
+) -> None:
+    # GIVEN a record the function would store, after a header line that is no field line
+    head = post_head(*lines, f"Content-Length: {len(SNEAKED)}")
+    before = invocations(server)
+    # WHEN it is sent
+    reply = send(server, head, SNEAKED)
+    # THEN 400 at once (no 100 Continue first), problem+json, the connection closed; nothing
+    # invoked, nothing written, the line not echoed
+    assert reply == MALFORMED
+    assert invocations(server) == before
+    assert seeded.items() == {"kept": KEPT}
+
+
+def test_a_header_named_with_any_token_character_is_served(
+    server: support.LocalServer, seeded: Table
+) -> None:
+    # Every character RFC 9110's token allows may name a field; an empty value is a value
+    head = "\r\n".join(
+        [
+            "GET /items/kept HTTP/1.1",
+            "Host: local",
+            "X-!#$%&'*+.^_`|~09az: v",
+            "X-Empty:",
+            "Connection: close",
+        ]
+    )
+    before = invocations(server)
+    reply = send(server, head)
+    assert (reply.status, json.loads(reply.body)) == (200, {"id": "kept", "name": "original"})
+    assert invocations(server) == before + 1
+
+
 # ---- Methods ------------------------------------------------------------------------------------
 
 

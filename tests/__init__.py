@@ -1,0 +1,1 @@
+"""The test suites (a package, so that `tests` is ours even where a library installs its own)."""
