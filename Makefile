@@ -79,7 +79,7 @@ test-python: develop dynoxide
 DIST := dist
 ZIGLANG_VERSION := 0.15.2
 AUDITWHEEL_VERSION := 6.8.2
-# apt-get runs as root in CI and here; elsewhere through sudo.
+# apt-get (Debian's aarch64 compiler, qemu) runs as root in CI and here; elsewhere through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # A wheel of one architecture (x86_64 or aarch64): rust_core-V-cp310-abi3-manylinux_2_17_ARCH...whl.
 wheel = $(firstword $(wildcard $(DIST)/rust_core-*-cp310-abi3-manylinux_2_17_$(1)*.whl))
@@ -90,8 +90,25 @@ RUST_CORE_SOURCES := Cargo.toml Cargo.lock pyproject.toml rust_core/Cargo.toml \
 VENV_BIN := $(abspath $(VENV))/bin
 MATURIN_BUILD := VIRTUAL_ENV=$(abspath $(VENV)) $(VENV_BIN)/maturin build --release --zig \
 	--compatibility manylinux2014 --out $(DIST)
-# rustup can fetch no aarch64 standard library here; Debian's rustc 1.96 ships one (arm64 package).
+# Which toolchain builds each wheel (packaging/rust-target.sh): rustup's, when it has the target's
+# standard library or `rustup target add` can fetch it (x86_64 always: there is no other); for
+# aarch64 otherwise Debian's rustc-web, which ships one (its arm64 package, installed with apt, the
+# only step that may use sudo). Decided once per make run, and only by a run that builds the wheels
+# (the first use sets it); AARCH64_TOOLCHAIN=rustup or =debian on the command line decides instead.
+AARCH64_TOOLCHAIN = $(eval AARCH64_TOOLCHAIN := $(shell packaging/rust-target.sh \
+	aarch64-unknown-linux-gnu))$(AARCH64_TOOLCHAIN)
+X86_64_TOOLCHAIN = $(eval X86_64_TOOLCHAIN := $(shell packaging/rust-target.sh \
+	x86_64-unknown-linux-gnu))$(X86_64_TOOLCHAIN)
 DEBIAN_RUST_AARCH64 := /usr/lib/rustlib/aarch64-unknown-linux-gnu/lib
+BUILD_WHEEL_rustup = PATH=$(VENV_BIN):$$PATH $(MATURIN_BUILD) --target $(1)
+# Debian's compiler (/usr/bin first on PATH) in its own target dir, so that the two compilers never
+# share build artefacts.
+BUILD_WHEEL_debian = $(MAKE) --no-print-directory $(DEBIAN_RUST_AARCH64) && \
+	PATH=$(VENV_BIN):/usr/bin:$$PATH RUSTC=/usr/bin/rustc CARGO=/usr/bin/cargo \
+	CARGO_TARGET_DIR=$(abspath target/debian-aarch64) $(MATURIN_BUILD) --target $(1)
+# The command that builds the wheel of target $(1) with toolchain $(2), or make stops.
+build_wheel = $(if $(filter rustup debian,$(2)),$(call BUILD_WHEEL_$(2),$(1)),$(error \
+	no toolchain builds the $(1) wheel: see packaging/rust-target.sh's messages above))
 
 $(VENV)/.zig: $(VENV)/.installed
 	$(PY) -m pip install --quiet ziglang==$(ZIGLANG_VERSION)
@@ -102,14 +119,13 @@ $(DEBIAN_RUST_AARCH64):
 	$(SUDO) apt-get update -qq
 	$(SUDO) apt-get install -y -qq rustc-web cargo-web libstd-rust-web-dev:arm64
 
-# Both wheels, rebuilt when rust_core changes. x86_64 with rustup's toolchain; aarch64 with Debian's
-# (/usr/bin first on PATH, its own target dir so the two compilers never share build artefacts).
-$(DIST)/.wheels: $(RUST_CORE_SOURCES) | $(VENV)/.zig $(DEBIAN_RUST_AARCH64)
+# Both wheels, rebuilt when rust_core changes, each with the toolchain chosen above; zig links both,
+# so this runs wherever rustup and Python do (Linux or macOS, either processor).
+$(DIST)/.wheels: $(RUST_CORE_SOURCES) | $(VENV)/.zig
+	@echo "x86_64 wheel: $(X86_64_TOOLCHAIN)'s toolchain; aarch64 wheel: $(AARCH64_TOOLCHAIN)'s"
 	rm -f $(DIST)/rust_core-*.whl
-	PATH=$(VENV_BIN):$$PATH $(MATURIN_BUILD) --target x86_64-unknown-linux-gnu
-	PATH=$(VENV_BIN):/usr/bin:$$PATH RUSTC=/usr/bin/rustc CARGO=/usr/bin/cargo \
-		CARGO_TARGET_DIR=$(abspath target/debian-aarch64) \
-		$(MATURIN_BUILD) --target aarch64-unknown-linux-gnu
+	$(call build_wheel,x86_64-unknown-linux-gnu,$(filter rustup,$(X86_64_TOOLCHAIN)))
+	$(call build_wheel,aarch64-unknown-linux-gnu,$(AARCH64_TOOLCHAIN))
 	# maturin writes the legacy tag first (manylinux2014_ARCH.manylinux_2_17_ARCH); the same tag
 	# set in PEP 600 order gives the name the contract documents.
 	cd $(DIST) && for w in rust_core-*-cp310-abi3-manylinux2014_*.whl; do \
