@@ -6,37 +6,23 @@ from __future__ import annotations
 import json
 import os
 import random
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from py_handler.dynamo_local import ensure_table
+from tests.support import JSON, NDJSON, ORIGINAL, PROBLEM
 
 from .support import LocalServer, Reply, as_item, local_server, order
 
 if TYPE_CHECKING:
     from tests.conftest import Table
 
-JSON = "application/json"
-NDJSON = "application/x-ndjson"
-PROBLEM = "application/problem+json"
-ORIGINAL = {"id": {"S": "kept"}, "name": {"S": "original"}}
-
 
 @pytest.fixture
-def table(table: Table) -> Iterator[Table]:
-    """The items table, empty, and left empty by dropping it (faster than 10,000 deletes)."""
-    yield table
-    table.client.delete_table(TableName=table.name)
-    ensure_table(table.client, table.name)
-
-
-@pytest.fixture
-def seeded(table: Table) -> Table:
-    table.put(ORIGINAL)
-    return table
+def table(large_table: Table) -> Table:
+    """The items table, dropped after the test (faster than 10,000 deletes)."""
+    return large_table
 
 
 def reply(status: int, body: Any, content_type: str = JSON) -> Reply:

@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.support import JSON, ORIGINAL, PROBLEM
+
 from .support import LocalServer, Reply, as_item, compact, order
 
 if TYPE_CHECKING:
     from tests.conftest import Table
 
-JSON = "application/json"
-PROBLEM = "application/problem+json"
-ORIGINAL = {"id": {"S": "kept"}, "name": {"S": "original"}}
 KEY_SIZE = {
     "path": "/id",
     "message": "The key attribute must be at most 2048 bytes in UTF-8",
@@ -72,12 +71,6 @@ def exact(record: dict[str, Any]) -> Any:
 
 
 NO_ITEM = problem_reply(404, "Not Found", "No item has this id.")
-
-
-@pytest.fixture
-def seeded(table: Table) -> Table:
-    table.put(ORIGINAL)
-    return table
 
 
 @pytest.mark.parametrize(("item_id", "location"), IDS, ids=ID_NAMES)

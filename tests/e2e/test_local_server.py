@@ -16,15 +16,13 @@ from botocore.exceptions import EndpointConnectionError
 
 from py_handler.dynamo_local import local_client
 from py_handler.local import EXAMPLE_ORDER
+from tests.support import JSON, ORIGINAL, PROBLEM
 
 from .support import LocalServer, Reply, as_item, compact, local_server, order
 
 if TYPE_CHECKING:
     from tests.conftest import Table
 
-JSON = "application/json"
-PROBLEM = "application/problem+json"
-ORIGINAL = {"id": {"S": "kept"}, "name": {"S": "original"}}
 UUID7 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 
@@ -45,12 +43,6 @@ def json_reply(status: int, body: bytes, **headers: str) -> Reply:
 def exact(record: dict[str, Any]) -> Any:
     """A record as a client parses it back, numbers exact."""
     return json.loads(json.dumps(record), parse_float=Decimal)
-
-
-@pytest.fixture
-def seeded(table: Table) -> Table:
-    table.put(ORIGINAL)
-    return table
 
 
 def test_post_get_delete_round_trip(server: LocalServer, table: Table) -> None:

@@ -26,6 +26,7 @@ from py_handler.local import (
     default_powertools_settings,
     http_api_event,
 )
+from tests.support import ORIGINAL, PROBLEM
 
 from . import support
 from .support import Reply, as_item, order
@@ -33,8 +34,6 @@ from .support import Reply, as_item, order
 if TYPE_CHECKING:
     from tests.conftest import Table
 
-PROBLEM = "application/problem+json"
-KEPT = {"id": {"S": "kept"}, "name": {"S": "original"}}
 # A record the function would store, were it invoked
 SNEAKED = json.dumps(order(id="sneaked")).encode()
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
@@ -51,12 +50,6 @@ def server(
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with support.local_server(*args, output=output, env=env) as running:
         yield running
-
-
-@pytest.fixture
-def seeded(table: Table) -> Table:
-    table.put(KEPT)
-    return table
 
 
 def invocations(server: support.LocalServer) -> int:
@@ -169,7 +162,7 @@ def test_a_content_length_that_is_not_one_decimal_integer_is_400(
     # THEN 400 at once, problem+json, the connection closed; nothing invoked, nothing written
     assert reply == BAD_LENGTH
     assert invocations(server) == before
-    assert seeded.items() == {"kept": KEPT}
+    assert seeded.items() == {"kept": ORIGINAL}
 
 
 @pytest.mark.parametrize(
@@ -208,7 +201,7 @@ def test_a_content_length_over_api_gateways_limit_is_413_before_the_body(
     # THEN 413 at once, without waiting for the body, and the connection closed
     assert reply == TOO_LARGE
     assert invocations(server) == before
-    assert seeded.items() == {"kept": KEPT}
+    assert seeded.items() == {"kept": ORIGINAL}
 
 
 def test_a_client_expecting_100_continue_hears_413_instead(
@@ -220,7 +213,7 @@ def test_a_client_expecting_100_continue_hears_413_instead(
     # No "100 Continue" first: the answer is the refusal alone
     assert reply == TOO_LARGE
     assert invocations(server) == before
-    assert seeded.items() == {"kept": KEPT}
+    assert seeded.items() == {"kept": ORIGINAL}
 
 
 def test_a_body_over_the_limit_sent_whole_still_gets_its_413(
@@ -232,7 +225,7 @@ def test_a_body_over_the_limit_sent_whole_still_gets_its_413(
     # THEN it reads the 413 (not a connection reset)
     assert reply == TOO_LARGE
     assert invocations(server) == before
-    assert seeded.items() == {"kept": KEPT}
+    assert seeded.items() == {"kept": ORIGINAL}
 
 
 def test_a_body_of_exactly_the_limit_reaches_the_function(
@@ -245,7 +238,7 @@ def test_a_body_of_exactly_the_limit_reaches_the_function(
     assert (reply.status, reply.json()["detail"]) == (413, "The body is over the size limit.")
     assert "Connection" not in reply.headers
     assert invocations(server) == before + 1
-    assert seeded.items() == {"kept": KEPT}
+    assert seeded.items() == {"kept": ORIGINAL}
 
 
 def test_a_body_shorter_than_its_content_length_is_not_invoked(
@@ -259,7 +252,7 @@ def test_a_body_shorter_than_its_content_length_is_not_invoked(
     # THEN 400: the function never sees the truncated body, and nothing is written
     assert reply == refusal(400, "Bad Request", "The body ended before its Content-Length.")
     assert invocations(server) == before
-    assert seeded.items() == {"kept": KEPT}
+    assert seeded.items() == {"kept": ORIGINAL}
 
 
 def test_a_chunked_body_is_411_problem_json(server: support.LocalServer, seeded: Table) -> None:
@@ -270,7 +263,7 @@ def test_a_chunked_body_is_411_problem_json(server: support.LocalServer, seeded:
     detail = "Send the body with a Content-Length, not a Transfer-Encoding."
     assert reply == refusal(411, "Length Required", detail)
     assert invocations(server) == before
-    assert seeded.items() == {"kept": KEPT}
+    assert seeded.items() == {"kept": ORIGINAL}
 
 
 def test_a_malformed_request_line_is_400_problem_json(server: support.LocalServer) -> None:
@@ -322,7 +315,7 @@ def test_a_header_line_that_is_no_field_line_is_400(
     # invoked, nothing written, the line not echoed
     assert reply == MALFORMED
     assert invocations(server) == before
-    assert seeded.items() == {"kept": KEPT}
+    assert seeded.items() == {"kept": ORIGINAL}
 
 
 def test_a_header_named_with_any_token_character_is_served(
@@ -357,7 +350,7 @@ def test_every_method_reaches_the_function(
     assert reply.headers["Content-Type"] == PROBLEM
     assert reply.status in (404, 405)
     assert invocations(server) == before + 1
-    assert seeded.items() == {"kept": KEPT}
+    assert seeded.items() == {"kept": ORIGINAL}
 
 
 @pytest.mark.parametrize("method", ["TRACE", "CONNECT", "FOO"])
@@ -372,7 +365,7 @@ def test_a_method_no_route_serves_is_405_with_allow(
     assert reply == Reply(
         405, {"Allow": allow, "Content-Type": PROBLEM, "Content-Length": str(len(body))}, body
     )
-    assert seeded.items() == {"kept": KEPT}
+    assert seeded.items() == {"kept": ORIGINAL}
 
 
 @pytest.mark.parametrize("method", ["GE(T", "G\xe9T", "GET/1"])
@@ -383,7 +376,7 @@ def test_a_method_that_is_not_an_http_token_is_400(
     reply = send(server, f"{method} /items HTTP/1.1\r\nHost: local")
     assert reply == refusal(400, "Bad Request", "The request method is not an HTTP token.")
     assert invocations(server) == before
-    assert seeded.items() == {"kept": KEPT}
+    assert seeded.items() == {"kept": ORIGINAL}
 
 
 # ---- Powertools' environment ---------------------------------------------------------------------

@@ -19,9 +19,9 @@ import rust_core
 from py_handler import aws_env
 from py_handler.boto3_store import BATCH_CLIENT_CONFIG, CLIENT_CONFIG, Boto3Store
 from py_handler.direct import DirectStore
-from py_handler.dynamo_local import ensure_table
 from py_handler.local import LocalContext, Request, http_api_event, response_parts
 from py_handler.store import Store
+from tests.support import NDJSON, REQUEST_ID, use_store
 
 from .proxy import FaultProxy, fault_proxy
 
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 # One call lasts at most 0.75 s: the writer keeps that, and a second for the reply, in hand.
 CALL_CONFIG = Config(connect_timeout=0.25, read_timeout=0.5)
 CALL_SECONDS = 0.75
-NDJSON = "application/x-ndjson"
-REQUEST_ID = "5d0f3c2a-8b7e-4a61-9c3d-2e1f0a9b8c7d"
 
 
 @pytest.fixture(scope="session")
@@ -64,11 +62,9 @@ def store_at(url: str, table_name: str, client: str) -> Store:
 
 
 @pytest.fixture
-def table(table: Table) -> Iterator[Table]:
-    """The items table, empty; left empty by dropping it: these tests write hundreds of items."""
-    yield table
-    table.client.delete_table(TableName=table.name)
-    ensure_table(table.client, table.name)
+def table(large_table: Table) -> Table:
+    """The items table, dropped after the test: these tests write hundreds of items."""
+    return large_table
 
 
 @pytest.fixture
@@ -82,8 +78,7 @@ def proxy(
     with fault_proxy(dynamodb_endpoint) as running:
         store = store_at(running.url, routes.store.table_name, dynamodb_client)
         assert store.batch_call_seconds == CALL_SECONDS
-        monkeypatch.setattr(routes, "store", store)
-        monkeypatch.setattr(routes, "writer", routes.batch_writer(store))
+        use_store(monkeypatch, store)
         yield running
 
 

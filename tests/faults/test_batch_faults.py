@@ -17,8 +17,9 @@ from boto3.dynamodb.types import TypeSerializer
 from py_handler.batch import REPLY_SECONDS
 from py_handler.local import EXAMPLE_ORDER
 from py_handler.retry import Backoff
+from tests.support import REQUEST_ID
 
-from .conftest import CALL_SECONDS, REQUEST_ID, Outcome, post_batch
+from .conftest import CALL_SECONDS, Outcome, post_batch
 from .proxy import THROTTLED, Call, Fault, FaultProxy
 
 if TYPE_CHECKING:

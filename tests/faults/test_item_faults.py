@@ -23,8 +23,8 @@ import pytest
 from boto3.dynamodb.types import TypeSerializer
 
 from py_handler.local import EXAMPLE_ORDER, LocalContext, Request, http_api_event, response_parts
+from tests.support import PROBLEM, REQUEST_ID
 
-from .conftest import REQUEST_ID
 from .proxy import PASS, THROTTLED, Call, Fault, FaultProxy
 
 if TYPE_CHECKING:
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 ORDER: dict[str, Any] = json.loads(EXAMPLE_ORDER)
 ID, OTHER = "o-1", "o-2"
-PROBLEM_JSON = "application/problem+json"
 # What the backoff waits asked for are slept, scaled: retry n asks for up to 2**n s
 SLEEP_SCALE = 0.05
 LATE = 0.8  # an answer after the read timeout (0.5 s: tests/faults/conftest.py)
@@ -224,7 +223,7 @@ def assert_succeeded(reply: Reply, route: Route) -> None:
 
 def assert_problem(reply: Reply, expected: dict[str, Any]) -> None:
     assert (reply.status, reply.body) == (expected["status"], expected)
-    assert reply.headers["Content-Type"] == PROBLEM_JSON
+    assert reply.headers["Content-Type"] == PROBLEM
 
 
 def assert_table(table: Table, records: dict[str, dict[str, Any]]) -> None:

@@ -4,42 +4,32 @@ every other one reported by index (and line), the table read back after each req
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .support import (
+from tests.support import (
+    BODY_TOO_LARGE,
     JSON,
+    NDJSON,
+    NOT_AN_OBJECT,
     ORIGINAL,
+    TOO_MANY_RECORDS,
     UUID7,
     EventFactory,
+    Invoke,
     Reply,
     as_item,
     error,
+    failure,
     order,
     problem,
     recorded,
+    written,
 )
 
 if TYPE_CHECKING:
     from tests.conftest import Table
-
-Invoke = Callable[[dict[str, Any]], Reply]
-NDJSON = "application/x-ndjson"
-
-
-def written(count: int, *failed: dict[str, Any]) -> Reply:
-    body = json.dumps({"written": count, "failed": list(failed)}, separators=(",", ":"))
-    return Reply(200, {"Content-Type": JSON}, body)
-
-
-def failure(index: int, *errors: dict[str, str], line: int | None = None) -> dict[str, Any]:
-    entry: dict[str, Any] = {"index": index}
-    if line is not None:
-        entry["line"] = line
-    entry["errors"] = list(errors)
-    return entry
 
 
 def ndjson(*lines: str) -> str:
@@ -118,7 +108,6 @@ def test_ndjson_is_written_whole(
 
 MALFORMED = '{"id": "c", "customer": '
 DUPLICATE_ID = error("/id", "An earlier record of this batch has the same key", "duplicate_id")
-NOT_AN_OBJECT = error("", "A record must be a JSON object", "type")
 # One batch breaking every rule a record can break alone: NDJSON lines, each with the errors
 # reported for it (None: written, or a blank line)
 MIXED: list[tuple[str, list[dict[str, str]] | None]] = [
@@ -272,36 +261,17 @@ BAD_JSON = "Malformed JSON at line 2, column 1: Expecting ',' delimiter."
         (
             "[" + ",".join(["{}"] * 10_001) + "]",
             JSON,
-            problem(
-                413,
-                "Content Too Large",
-                "The batch has more records than the limit.",
-                errors=[
-                    error("", "The batch has more records than the configured limit", "max_records")
-                ],
-            ),
+            TOO_MANY_RECORDS,
         ),
         (
             "{}\n" * 10_001,
             NDJSON,
-            problem(
-                413,
-                "Content Too Large",
-                "The batch has more records than the limit.",
-                errors=[
-                    error("", "The batch has more records than the configured limit", "max_records")
-                ],
-            ),
+            TOO_MANY_RECORDS,
         ),
         (
             "[" + " " * 6_291_455 + "]",
             JSON,
-            problem(
-                413,
-                "Content Too Large",
-                "The body is over the size limit.",
-                errors=[error("", "The body is larger than the configured limit", "max_body_size")],
-            ),
+            BODY_TOO_LARGE,
         ),
     ],
     ids=[

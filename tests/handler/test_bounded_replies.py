@@ -10,8 +10,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from py_handler.local import LocalContext
-
-from .support import REQUEST_ID, http_api_event, rest_api_event
+from tests.support import REQUEST_ID, http_api_event, rest_api_event
 
 if TYPE_CHECKING:
     from tests.conftest import Table

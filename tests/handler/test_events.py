@@ -9,7 +9,6 @@ import base64
 import copy
 import json
 import os
-from collections.abc import Callable
 from decimal import Decimal
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -21,13 +20,13 @@ from hypothesis import strategies as st
 
 from py_handler import events
 from py_handler.local import LocalContext
-
-from .support import (
+from tests.support import (
     JSON,
     ORIGINAL,
     PROBLEM,
     REQUEST_ID,
     EventFactory,
+    Invoke,
     Reply,
     as_item,
     compact,
@@ -41,7 +40,6 @@ from .support import (
 if TYPE_CHECKING:
     from tests.conftest import Table
 
-Invoke = Callable[[dict[str, Any]], Reply]
 FORMATS = [http_api_event, rest_api_event]
 FORMAT_IDS = ["http-api", "rest-api"]
 # The record in the recorded POST events

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -13,13 +13,21 @@ import pytest
 from botocore.stub import Stubber
 
 import rust_core
-
-from .support import PROBLEM, REQUEST_ID, EventFactory, Reply, error, invalid, order, problem
+from tests.support import (
+    PROBLEM,
+    REQUEST_ID,
+    EventFactory,
+    Invoke,
+    Reply,
+    error,
+    invalid,
+    order,
+    problem,
+)
 
 if TYPE_CHECKING:
     from tests.conftest import Table
 
-Invoke = Callable[[dict[str, Any]], Reply]
 INTERNALS = "arn:aws:dynamodb:us-east-1:123456789012:table/items is on fire"
 
 

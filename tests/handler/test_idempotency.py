@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .support import (
+from tests.support import (
+    BAD_IDEMPOTENCY_KEY,
     JSON,
     EventFactory,
+    Invoke,
     Reply,
     as_item,
     compact,
@@ -28,7 +30,6 @@ from .support import (
 if TYPE_CHECKING:
     from tests.conftest import Table
 
-Invoke = Callable[[dict[str, Any]], Reply]
 UUID8 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 REPLAYED = "Idempotent-Replayed"
 KEY = "8e03978e-40d5-43e8-bc93-6894a57f9324"
@@ -37,12 +38,6 @@ REUSED = problem(
     "Unprocessable Content",
     "The Idempotency-Key was used before with another record; nothing was written.",
     errors=[error("", "The Idempotency-Key was used for another record", "idempotency_key_reused")],
-)
-INVALID_KEY = problem(
-    400,
-    "Bad Request",
-    "The Idempotency-Key header must be one string of 1 to 255 printable ASCII characters, "
-    'quoted ("...") or bare.',
 )
 USER_ARN = "arn:aws:iam::123456789012:user/ada"
 
@@ -265,7 +260,7 @@ def test_without_the_header_each_post_makes_a_new_item(invoke: Invoke, table: Ta
 def test_a_header_that_is_not_one_key_is_400_and_writes_nothing(
     invoke: Invoke, table: Table, key: str
 ) -> None:
-    assert invoke(post(http_api_event, order(), key)) == INVALID_KEY
+    assert invoke(post(http_api_event, order(), key)) == BAD_IDEMPOTENCY_KEY
     assert table.items() == {}
 
 

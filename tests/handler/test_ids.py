@@ -5,34 +5,31 @@ path id no DynamoDB key can be is a 404 (a 422 on PUT when it is only too long),
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from .support import (
+from tests.support import (
     JSON,
+    KEY_SIZE,
+    NO_ITEM,
+    NO_RESOURCE,
     ORIGINAL,
     EventFactory,
+    Invoke,
     Reply,
     as_item,
     compact,
-    error,
     http_api_event,
     invalid,
-    problem,
     rest_api_event,
 )
 
 if TYPE_CHECKING:
     from tests.conftest import Table
 
-Invoke = Callable[[dict[str, Any]], Reply]
 
-NO_ITEM = problem(404, "Not Found", "No item has this id.")
-NO_RESOURCE = problem(404, "Not Found", "No resource at this path.")
-KEY_SIZE = error("/id", "The key attribute must be at most 2048 bytes in UTF-8", "key_size")
 BOTH_FORMATS = (http_api_event, rest_api_event)
 
 # (id, its Location exactly as the API must write it: quote(id, safe=""))

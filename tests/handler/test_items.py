@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .support import (
+from tests.support import (
     JSON,
     UUID7,
     EventFactory,
+    Invoke,
     Reply,
     as_item,
     compact,
@@ -25,7 +25,6 @@ from .support import (
 if TYPE_CHECKING:
     from tests.conftest import Table
 
-Invoke = Callable[[dict[str, Any]], Reply]
 # The record in the recorded POST events
 ORDER_1 = {
     "id": "order-1",

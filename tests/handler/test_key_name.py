@@ -4,20 +4,19 @@ the store, the routes, paging and batches all use it, on both DynamoDB clients."
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pytest
 
 from py_handler.dynamo_local import ensure_table, local_client
 from tests.conftest import Table
-
-from .conftest import ANY_OBJECT
-from .support import (
+from tests.support import (
+    ANY_OBJECT,
     JSON,
     UUID7,
+    Invoke,
     Reply,
     as_item,
     compact,
@@ -27,7 +26,6 @@ from .support import (
     problem,
 )
 
-Invoke = Callable[[dict[str, Any]], Reply]
 KEY = "sku"
 TABLE_NAME = "items_by_sku"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -14,12 +13,10 @@ import pytest
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.stub import Stubber
 
-from .support import JSON, PROBLEM, EventFactory, Reply, as_item, order, recorded
+from tests.support import JSON, PROBLEM, EventFactory, Invoke, Reply, as_item, order, recorded
 
 if TYPE_CHECKING:
     from tests.conftest import Table
-
-Invoke = Callable[[dict[str, Any]], Reply]
 
 
 def seed(table: Table, count: int) -> dict[str, dict[str, Any]]:

@@ -4,19 +4,27 @@ answers the next request (the panic hook of the development build: tests/core/te
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from rust_core import _rust_core
-
-from .support import JSON, ORIGINAL, REQUEST_ID, Reply, compact, http_api_event, order, problem
+from tests.support import (
+    JSON,
+    ORIGINAL,
+    REQUEST_ID,
+    Invoke,
+    Reply,
+    compact,
+    http_api_event,
+    order,
+    problem,
+)
 
 if TYPE_CHECKING:
     from tests.conftest import Table
 
-Invoke = Callable[[dict[str, Any]], Reply]
 INTERNAL = problem(
     500,
     "Internal Server Error",

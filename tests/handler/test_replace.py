@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
-from .support import JSON, PROBLEM, EventFactory, Reply, as_item, compact, order, recorded
+from tests.support import (
+    JSON,
+    PROBLEM,
+    EventFactory,
+    Invoke,
+    Reply,
+    as_item,
+    compact,
+    order,
+    recorded,
+)
 
 if TYPE_CHECKING:
     from tests.conftest import Table
 
-Invoke = Callable[[dict[str, Any]], Reply]
 # The record in the recorded PUT events, which name /items/order-1
 RECORDED = {
     "customer": {"id": "c-42", "name": "Ada Lovelace"},

@@ -9,14 +9,21 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .support import ORIGINAL, EventFactory, Reply, as_item, compact, error, invalid, order
+from tests.support import (
+    ORIGINAL,
+    WRITE_IDS,
+    WRITES,
+    EventFactory,
+    Invoke,
+    as_item,
+    compact,
+    error,
+    invalid,
+    order,
+)
 
 if TYPE_CHECKING:
     from tests.conftest import Table
-
-Invoke = Callable[[dict[str, Any]], Reply]
-WRITES = [("POST", "/items"), ("PUT", "/items/kept")]
-WRITE_IDS = ["post", "put"]
 
 
 def changed(path: str, value: Any) -> dict[str, Any]:

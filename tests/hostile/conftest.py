@@ -1,7 +1,8 @@
 """Hostile requests, in-process: the function (py_handler.app.handler) with each DynamoDB client,
 running with distinctive credentials; the CPU time of every request it answers, printed as a
 table at the end of the session (worst first); and the function's log output, captured as the
-Lambda runtime would write it (UTF-8, strict) for the log-safety tests.
+Lambda runtime would write it (UTF-8, strict) for the log-safety tests. `seeded`, `use_schema`
+and `any_object` come from tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -11,34 +12,20 @@ import io
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from py_handler.local import LocalContext
+from tests.support import REQUEST_ID, EventFactory, Reply, order, reply_to, use_store
 
-from .support import (
-    CPU_BUDGET_MS,
-    CREDENTIALS,
-    FORMAT_IDS,
-    FORMATS,
-    ORIGINAL,
-    REQUEST_ID,
-    EventFactory,
-    Reply,
-    http_event,
-    order,
-    rest_event,
-)
+from .support import CPU_BUDGET_MS, CREDENTIALS, FORMAT_IDS, FORMATS, http_event, rest_event
 
 if TYPE_CHECKING:
     from _pytest.terminal import TerminalReporter
-
-    from tests.conftest import Table
 
 
 @dataclass(frozen=True)
@@ -66,8 +53,7 @@ def app(dynamodb_endpoint: str, dynamodb_client: str) -> Iterator[ModuleType]:
         from py_handler.store import connect
 
         store = connect(routes.store.table_name, dynamodb_client)
-        patch.setattr(routes, "store", store)
-        patch.setattr(routes, "writer", routes.batch_writer(store))
+        use_store(patch, store)
         _warm_up(app)
         # What the session holds so far (test items, big bodies) is no request's garbage: out
         # of the collector's way, so that a collection during a request costs what it would in
@@ -132,13 +118,7 @@ class Api:
         started = time.process_time()
         response = self.app.handler(event, context)
         self._last = (time.process_time() - started) * 1000
-        response = json.loads(json.dumps(response))
-        assert response["isBase64Encoded"] is False  # bodies go out as text
-        if "multiValueHeaders" in response:  # payload 1.0
-            headers = {k: ", ".join(v) for k, v in response["multiValueHeaders"].items()}
-        else:
-            headers = dict(response["headers"])
-        return Reply(response["statusCode"], headers, response["body"])
+        return reply_to(json.loads(json.dumps(response)))
 
 
 def _describe(event: Any) -> str:
@@ -175,40 +155,6 @@ def http_api() -> EventFactory:
 def rest_api() -> EventFactory:
     """REST API events, for tests whose point is the body (see support.BODY_WRITES)."""
     return rest_event
-
-
-@pytest.fixture
-def seeded(table: Table) -> Table:
-    """A table holding ORIGINAL alone: what no hostile request may change."""
-    table.put(ORIGINAL)
-    return table
-
-
-@pytest.fixture
-def use_schema(
-    app: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Callable[[Any], None]:
-    """Run the function with another record schema for this test, loaded as ITEM_SCHEMA
-    would be."""
-    from py_handler import routes
-    from py_handler.settings import settings
-
-    def use(schema: Any) -> None:
-        path = tmp_path / "schema.json"
-        path.write_text(json.dumps(schema), encoding="utf-8")
-        codec = routes.load_codec(path, settings.max_body_bytes, settings.max_batch_body_bytes)
-        monkeypatch.setattr(routes, "codec", codec)
-
-    return use
-
-
-ANY_OBJECT = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object"}
-
-
-@pytest.fixture
-def any_object(use_schema: Callable[[Any], None]) -> None:
-    """Any JSON object is a record: for tests whose point is not the schema."""
-    use_schema(ANY_OBJECT)
 
 
 # -- Logs ----------------------------------------------------------------------------------------

@@ -1,51 +1,20 @@
 """What hostile requests are made of, and what the function must answer them.
 
-Events come from tests/handler/support.py's builders (a client's request, as API Gateway hands
-it over), replies are compared with its `problem`, `invalid` and `error`. Large bodies are
-module constants: built once per session, whichever tests use them.
+Events come from tests/support.py's builders (a client's request, as API Gateway hands it over),
+replies are compared with its `problem`, `invalid` and `error` and the replies it names
+(`BODY_TOO_LARGE`, `NO_ITEM`, ...). Large bodies are module constants: built once per session,
+whichever tests use them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote
 
-from tests.handler.support import (
-    JSON,
-    ORDER,
-    ORIGINAL,
-    PROBLEM,
-    REQUEST_ID,
-    Reply,
-    as_item,
-    compact,
-    error,
-    http_api_event,
-    invalid,
-    order,
-    problem,
-    rest_api_event,
-)
+from tests.support import JSON, Body, error, http_api_event, invalid, rest_api_event
 
-__all__ = [
-    "JSON",
-    "ORDER",
-    "ORIGINAL",
-    "PROBLEM",
-    "REQUEST_ID",
-    "Reply",
-    "as_item",
-    "compact",
-    "error",
-    "invalid",
-    "order",
-    "problem",
-]
-
-NDJSON = "application/x-ndjson"
 # The project's target: every documented rejection well under 100 ms of CPU (the handler's
 # process time, rayon's worker threads included).
 CPU_BUDGET_MS = 100.0
@@ -82,91 +51,10 @@ RANGE = (
 )
 NESTING = "Nesting deeper than 32 levels, DynamoDB's limit"
 DUPLICATE_KEY = "Duplicate key in object"
-NOT_AN_OBJECT = error("", "A record must be a JSON object", "type")
-KEY_SIZE = error("/id", "The key attribute must be at most 2048 bytes in UTF-8", "key_size")
-
-BODY_TOO_LARGE = problem(
-    413,
-    "Content Too Large",
-    "The body is over the size limit.",
-    errors=[error("", "The body is larger than the configured limit", "max_body_size")],
-)
-TOO_MANY_RECORDS = problem(
-    413,
-    "Content Too Large",
-    "The batch has more records than the limit.",
-    errors=[error("", "The batch has more records than the configured limit", "max_records")],
-)
-ITEM_TOO_LARGE = problem(
-    413,
-    "Content Too Large",
-    "The item is over DynamoDB's 400 KB item size limit.",
-    errors=[
-        error(
-            "",
-            "The item is larger than DynamoDB's 400 KB limit (or the configured one)",
-            "max_item_size",
-        )
-    ],
-)
-JSON_ONLY = problem(
-    415,
-    "Unsupported Media Type",
-    "The body must be JSON: Content-Type application/json or a +json type.",
-)
-JSON_OR_NDJSON_ONLY = problem(
-    415,
-    "Unsupported Media Type",
-    "The body must be JSON or NDJSON: Content-Type application/json, a +json type "
-    "or application/x-ndjson.",
-)
-IDENTITY_ONLY = problem(
-    415,
-    "Unsupported Media Type",
-    "The body must not be encoded: Content-Encoding identity or none.",
-)
-NO_ITEM = problem(404, "Not Found", "No item has this id.")
-NO_RESOURCE = problem(404, "Not Found", "No resource at this path.")
-NOT_AN_ARRAY = problem(400, "Bad Request", "The body must be a JSON array of records.")
-NOT_BASE64 = problem(400, "Bad Request", "The body is marked as base64 but is not base64.")
-BAD_LIMIT = problem(
-    400, "Bad Request", "The query is invalid: limit must be an integer from 1 to 1000."
-)
-BAD_CURSOR = problem(
-    400, "Bad Request", "The query is invalid: cursor is not one this API issued for this table."
-)
-BAD_IDEMPOTENCY_KEY = problem(
-    400,
-    "Bad Request",
-    "The Idempotency-Key header must be one string of 1 to 255 printable ASCII characters, "
-    'quoted ("...") or bare.',
-)
 # A record posted only to see how its body is read: read as JSON, it is a 422 that writes
 # nothing; not read as JSON, something else.
 KEY_TYPE_BODY = '{"id": 7}'
 KEY_TYPE = invalid(error("/id", "The key attribute must be a string", "key_type"))
-
-
-def malformed(column: int, message: str, line: int = 1) -> Reply:
-    """400 for malformed JSON, naming where."""
-    return problem(
-        400, "Bad Request", f"Malformed JSON at line {line}, column {column}: {message}."
-    )
-
-
-def written(count: int, *failed: dict[str, Any]) -> Reply:
-    """200 for a batch: how many records were written, and those that failed."""
-    body = json.dumps({"written": count, "failed": list(failed)}, separators=(",", ":"))
-    return Reply(200, {"Content-Type": JSON}, body)
-
-
-def failure(index: int, *errors: dict[str, str], line: int | None = None) -> dict[str, Any]:
-    """One failed record of a batch reply (`line`: NDJSON's)."""
-    entry: dict[str, Any] = {"index": index}
-    if line is not None:
-        entry["line"] = line
-    entry["errors"] = list(errors)
-    return entry
 
 
 def too_many_errors(more: int) -> dict[str, str]:
@@ -231,9 +119,6 @@ def stored_numbers(item: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- Events --------------------------------------------------------------------------------------
-
-Body = str | bytes | None
-EventFactory = Callable[..., dict[str, Any]]
 
 
 def http_event(

@@ -13,33 +13,29 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .support import (
+from tests.support import (
     BAD_IDEMPOTENCY_KEY,
-    CPU_BUDGET_MS,
     IDENTITY_ONLY,
     JSON_ONLY,
     JSON_OR_NDJSON_ONLY,
-    KEY_TYPE,
-    KEY_TYPE_BODY,
     ORDER,
     ORIGINAL,
+    WRITE_IDS,
+    WRITES,
     EventFactory,
     Reply,
-    drop_header,
     error,
     failure,
-    rest_event,
-    set_header,
     written,
 )
+
+from .support import CPU_BUDGET_MS, KEY_TYPE, KEY_TYPE_BODY, drop_header, rest_event, set_header
 
 if TYPE_CHECKING:
     from tests.conftest import Table
 
     from .conftest import Api
 
-WRITES = [("POST", "/items"), ("PUT", "/items/kept")]
-WRITE_IDS = ["post", "put"]
 
 # Content-Types read as JSON: application/json or a +json type, parameters allowed (whatever
 # they hold: none is read), any case, surrounding whitespace ignored

@@ -7,16 +7,16 @@ on serving the next request."""
 from __future__ import annotations
 
 import json
-import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.support import LocalServer, local_server
+from tests.e2e.support import LocalServer
+from tests.support import ORDER, ORIGINAL, PROBLEM
 
-from .support import CANARY, CREDENTIALS, ORDER, ORIGINAL, PROBLEM
+from .support import CANARY, CREDENTIALS
 
 if TYPE_CHECKING:
     from tests.conftest import Table
@@ -24,25 +24,11 @@ if TYPE_CHECKING:
 TIMEOUT = 15.0
 
 
-@pytest.fixture(scope="module", params=["2.0", "1.0"], ids=["http-api", "rest-api"])
-def server(
-    request: pytest.FixtureRequest,
-    dynamodb_endpoint: str,
-    dynamodb_client: str,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[LocalServer]:
-    """The local server, with either payload format and DynamoDB client, signing with the
-    suite's credentials; its output unbuffered."""
-    output = tmp_path_factory.mktemp("hostile-http") / "output.log"
-    args = ["--endpoint-url", dynamodb_endpoint, "--payload", request.param]
-    env = {
-        **os.environ,
-        **CREDENTIALS,
-        "DYNAMODB_CLIENT": dynamodb_client,
-        "PYTHONUNBUFFERED": "1",
-    }
-    with local_server(*args, output=output, env=env) as running:
-        yield running
+@pytest.fixture(scope="module")
+def server_env() -> Mapping[str, str]:
+    """The local server (tests/conftest.py's `server`, with either payload format and DynamoDB
+    client) signs with the suite's credentials; its output unbuffered."""
+    return {**CREDENTIALS, "PYTHONUNBUFFERED": "1"}
 
 
 def exchange(server: LocalServer, request: bytes) -> tuple[int, dict[str, str], bytes]:
@@ -80,12 +66,6 @@ def assert_still_serving(server: LocalServer) -> None:
     assert (reply.status, reply.json()) == (200, {"id": "kept", "name": "original"})
 
 
-@pytest.fixture
-def kept(table: Table) -> Table:
-    table.put(ORIGINAL)
-    return table
-
-
 NO_ITEM = problem(404, "Not Found", "No item has this id.")
 
 
@@ -95,7 +75,7 @@ NO_ITEM = problem(404, "Not Found", "No item has this id.")
     ids=["controls", "latin-1", "not-utf8", "line-separator", "nul"],
 )
 def test_a_header_with_control_or_non_ascii_bytes_is_served(
-    server: LocalServer, kept: Table, value: bytes
+    server: LocalServer, seeded: Table, value: bytes
 ) -> None:
     # GIVEN a request with a header holding control or non-ASCII bytes
     request = b"GET /items/absent HTTP/1.1\r\nHost: x\r\nX-Odd: " + value + b"\r\n\r\n"
@@ -112,7 +92,7 @@ def test_a_header_with_control_or_non_ascii_bytes_is_served(
     ids=["not-hex", "not-utf8", "truncated", "encoded-surrogate", "nul-and-line-feed"],
 )
 def test_a_request_line_with_invalid_percent_encoding_reads_nothing(
-    server: LocalServer, kept: Table, target: str
+    server: LocalServer, seeded: Table, target: str
 ) -> None:
     # GIVEN a GET whose path has invalid percent-encoding
     # WHEN it is sent
@@ -128,7 +108,7 @@ def test_a_request_line_with_invalid_percent_encoding_reads_nothing(
     ids=["byte-ff", "truncated", "encoded-surrogate", "latin-1"],
 )
 def test_a_put_at_an_id_that_is_not_utf8_writes_nothing(
-    server: LocalServer, kept: Table, target: str
+    server: LocalServer, seeded: Table, target: str
 ) -> None:
     # GIVEN a PUT of a valid order at a path whose id percent-encodes bytes that are not UTF-8
     body = json.dumps(ORDER).encode()
@@ -140,11 +120,11 @@ def test_a_put_at_an_id_that_is_not_utf8_writes_nothing(
     status, headers, answer = exchange(server, request)
     # THEN no item can have that id (404): nothing is written under another id (U+FFFD)
     assert (status, headers["content-type"], answer) == (404, PROBLEM, NO_ITEM)
-    assert kept.items() == {"kept": ORIGINAL}
+    assert seeded.items() == {"kept": ORIGINAL}
     assert_still_serving(server)
 
 
-def test_a_huge_query_string_is_answered(server: LocalServer, kept: Table) -> None:
+def test_a_huge_query_string_is_answered(server: LocalServer, seeded: Table) -> None:
     # GIVEN a list request with a 55 KB query string (within the request line limit)
     target = "/items?limit=5&" + "&".join(f"p{n}={CANARY}" for n in range(2500))
     # WHEN it is sent
@@ -157,7 +137,7 @@ def test_a_huge_query_string_is_answered(server: LocalServer, kept: Table) -> No
     assert_still_serving(server)
 
 
-def test_a_request_line_over_64_kb_is_414(server: LocalServer, kept: Table) -> None:
+def test_a_request_line_over_64_kb_is_414(server: LocalServer, seeded: Table) -> None:
     # GIVEN a request line of 100 KB (more than the server reads)
     target = "/items?q=" + "x" * 100_000
     # WHEN it is sent
@@ -177,7 +157,7 @@ def test_a_request_line_over_64_kb_is_414(server: LocalServer, kept: Table) -> N
     ids=["200-headers", "70-kb-header"],
 )
 def test_too_many_or_too_long_headers_are_431(
-    server: LocalServer, kept: Table, headers: bytes
+    server: LocalServer, seeded: Table, headers: bytes
 ) -> None:
     # GIVEN a request with more headers, or a longer header line, than the server reads
     request = b"GET /items/kept HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n"
@@ -193,7 +173,7 @@ def test_too_many_or_too_long_headers_are_431(
     assert_still_serving(server)
 
 
-def test_a_header_line_without_a_colon_is_400(server: LocalServer, kept: Table) -> None:
+def test_a_header_line_without_a_colon_is_400(server: LocalServer, seeded: Table) -> None:
     # GIVEN a request with a header line that is no field (no colon)
     request = b"GET /items/kept HTTP/1.1\r\nHost: x\r\nthis is not a header\r\n\r\n"
     # WHEN it is sent

@@ -20,19 +20,9 @@ import pytest
 from py_handler.local import LocalContext
 from tests.faults.conftest import store_at
 from tests.faults.proxy import THROTTLED, Call, Fault, FaultProxy, fault_proxy
+from tests.support import JSON, NDJSON, REQUEST_ID, EventFactory, Reply, order
 
-from .support import (
-    CANARY,
-    CREDENTIALS,
-    JSON,
-    NDJSON,
-    REQUEST_ID,
-    EventFactory,
-    Reply,
-    http_event,
-    order,
-    set_header,
-)
+from .support import CANARY, CREDENTIALS, http_event, set_header
 
 if TYPE_CHECKING:
     from _pytest.capture import CaptureResult

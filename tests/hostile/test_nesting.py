@@ -8,16 +8,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .support import (
-    BATCH_FORMAT_IDS,
-    BATCH_FORMATS,
-    BODY_WRITE_IDS,
-    BODY_WRITES,
-    CPU_BUDGET_MS,
-    DUPLICATE_KEY,
+from tests.support import (
     JSON,
     NDJSON,
-    NESTING,
     NOT_AN_OBJECT,
     ORIGINAL,
     EventFactory,
@@ -25,8 +18,18 @@ from .support import (
     failure,
     invalid,
     malformed,
-    too_many_errors,
     written,
+)
+
+from .support import (
+    BATCH_FORMAT_IDS,
+    BATCH_FORMATS,
+    BODY_WRITE_IDS,
+    BODY_WRITES,
+    CPU_BUDGET_MS,
+    DUPLICATE_KEY,
+    NESTING,
+    too_many_errors,
 )
 
 if TYPE_CHECKING:

@@ -11,6 +11,19 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.support import (
+    JSON,
+    NDJSON,
+    ORIGINAL,
+    EventFactory,
+    as_item,
+    error,
+    failure,
+    invalid,
+    order,
+    written,
+)
+
 from .support import (
     BATCH_FORMAT_IDS,
     BATCH_FORMATS,
@@ -18,22 +31,12 @@ from .support import (
     BODY_WRITES,
     CPU_BUDGET_MS,
     HEAVY,
-    JSON,
     MILLION,
-    NDJSON,
-    ORIGINAL,
     PRECISION,
     RANGE,
-    EventFactory,
-    as_item,
-    error,
-    failure,
-    invalid,
     numerically,
-    order,
     record_with,
     stored_numbers,
-    written,
 )
 
 if TYPE_CHECKING:

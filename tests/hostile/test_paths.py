@@ -10,9 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from .support import (
-    CPU_BUDGET_MS,
-    MAX_KEY_BYTES,
+from tests.support import (
     NO_ITEM,
     NO_RESOURCE,
     ORDER,
@@ -23,6 +21,8 @@ from .support import (
     error,
     invalid,
 )
+
+from .support import CPU_BUDGET_MS, MAX_KEY_BYTES
 
 if TYPE_CHECKING:
     from tests.conftest import Table

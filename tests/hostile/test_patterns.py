@@ -14,18 +14,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import rust_core
+from tests.support import NDJSON, ORIGINAL, EventFactory, error, failure, invalid, written
 
-from .support import (
-    CPU_BUDGET_MS,
-    HEAVY,
-    NDJSON,
-    ORIGINAL,
-    EventFactory,
-    error,
-    failure,
-    invalid,
-    written,
-)
+from .support import CPU_BUDGET_MS, HEAVY
 
 if TYPE_CHECKING:
     from types import ModuleType

@@ -12,15 +12,9 @@ from urllib.parse import quote
 
 import pytest
 
-from .support import (
-    BAD_CURSOR,
-    BAD_LIMIT,
-    CPU_BUDGET_MS,
-    JSON,
-    ORIGINAL,
-    EventFactory,
-    Reply,
-)
+from tests.support import BAD_CURSOR, BAD_LIMIT, JSON, ORIGINAL, EventFactory, Reply
+
+from .support import CPU_BUDGET_MS
 
 if TYPE_CHECKING:
     from tests.conftest import Table

@@ -10,20 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-import rust_core
-
-from .support import (
-    BATCH_FORMAT_IDS,
-    BATCH_FORMATS,
+from tests.support import (
     BODY_TOO_LARGE,
-    CPU_BUDGET_MS,
-    HEAVY,
     ITEM_TOO_LARGE,
     JSON,
-    MAX_BATCH_BODY_BYTES,
-    MAX_BODY_BYTES,
-    MAX_ITEM_BYTES,
-    MAX_RECORDS,
     NDJSON,
     ORIGINAL,
     TOO_MANY_RECORDS,
@@ -32,15 +22,27 @@ from .support import (
     compact,
     error,
     failure,
-    http_event,
     invalid,
     malformed,
     order,
-    padded,
     problem,
+    street_for,
+    written,
+)
+
+from .support import (
+    BATCH_FORMAT_IDS,
+    BATCH_FORMATS,
+    CPU_BUDGET_MS,
+    HEAVY,
+    MAX_BATCH_BODY_BYTES,
+    MAX_BODY_BYTES,
+    MAX_ITEM_BYTES,
+    MAX_RECORDS,
+    http_event,
+    padded,
     reported,
     rest_event,
-    written,
 )
 
 if TYPE_CHECKING:
@@ -235,15 +237,6 @@ def test_10000_records_each_breaking_14_rules_are_reported_within_the_reply_limi
     # decode alone): 140,000 violations found and reported cost ~105-120 ms here, over the
     # 100 ms bound of the rejections; it is held to a bound per record instead
     assert api.cpu_ms < MAX_RECORDS * RECORD_CPU_BUDGET_MS
-
-
-def street_for(item_id: str, size: int) -> dict[str, Any]:
-    """An order whose item, with the id `item_id`, is `size` bytes by DynamoDB's count."""
-    record = order(id=item_id)
-    record["address"]["street"] = ""
-    record["address"]["street"] = "x" * (size - rust_core.item_size(as_item(record)))
-    assert rust_core.item_size(as_item(record)) == size
-    return record
 
 
 ITEM_AT_LIMIT = street_for("kept", MAX_ITEM_BYTES)

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .support import (
-    CPU_BUDGET_MS,
+from tests.support import (
     JSON,
     NDJSON,
     ORIGINAL,
@@ -23,12 +22,12 @@ from .support import (
     as_item,
     error,
     failure,
-    http_event,
     malformed,
     order,
-    rest_event,
     written,
 )
+
+from .support import CPU_BUDGET_MS, http_event, rest_event
 
 if TYPE_CHECKING:
     from tests.conftest import Table
