@@ -227,8 +227,10 @@ build-RustCoreLayerX86: $(DIST)/layer-x86_64.zip
 # The template checks: SAM CLI (its own virtual environment, once per machine: its pins differ
 # from the project's) validates and lints, cfn-lint (the project's pin) too, checkov (its own
 # virtual environment too) scans it, then `sam build` builds both layers and the function,
-# checked by tests/packaging/test_sam_build.py. (tests/template, in `make check`, checks what the
-# template deploys for each Auth value.)
+# checked by tests/packaging/test_sam_build.py, and served by SAM CLI's `start-api` machinery
+# with a process in place of Docker (packaging/sam_local_api.py, tests/packaging/
+# test_sam_local_api.py). (tests/template, in `make check`, checks what the template deploys for
+# each Auth value.)
 SAM_VERSION := 1.170.0
 SAM_ROOT := $(TOOLS_DIR)/aws-sam-cli-$(SAM_VERSION)
 SAM := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(SAM_ROOT)/bin/sam
@@ -252,7 +254,8 @@ check-template: $(SAM_ROOT)/bin/sam $(CHECKOV_ROOT)/bin/checkov layer dynoxide
 	# check skipped is skipped next to its resource in template.yaml, with the reason.
 	$(CHECKOV_ROOT)/bin/checkov --skip-download --quiet --compact -f template.yaml
 	$(SAM) build
-	$(PY) -m pytest -q -p no:cacheprovider tests/packaging/test_sam_build.py
+	SAM_PYTHON=$(SAM_ROOT)/bin/python $(PY) -m pytest -q -p no:cacheprovider \
+		tests/packaging/test_sam_build.py tests/packaging/test_sam_local_api.py
 
 # ---- Fuzzing: the cargo-fuzz targets of fuzz/ (oracles in fuzz/src/lib.rs) ------------------------
 # `make fuzz` runs each target for FUZZ_SECONDS (one after another, one process each) and fails if
