@@ -60,7 +60,6 @@ import os
 import re
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
@@ -73,8 +72,7 @@ class Unsupported(Exception):
     value, which may be a secret or land in a log)."""
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(NamedTuple):
     """Where to send DynamoDB requests, and the region to sign them for."""
 
     url: str  # as resolved, e.g. "https://dynamodb.us-east-1.amazonaws.com" or a configured URL

@@ -6,12 +6,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 
-@dataclass(frozen=True)
-class Backoff:
+class Backoff(NamedTuple):
     """Exponential backoff with full jitter: before retry n (from 0), a wait drawn uniformly from
     [0, min(cap, base * 2**n)) seconds."""
 
@@ -30,8 +28,7 @@ class RemainingTime(Protocol):
     def get_remaining_time_in_millis(self) -> int: ...
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(NamedTuple):
     """The time after which no call starts, on `clock`'s scale."""
 
     at: float

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 _DEFAULT_SCHEMA = Path(__file__).with_name("schema.json")
 _TRUTHY = ("1", "true", "yes", "on", "y", "t")
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     table_name: str = "items"
     # The table's partition key (a string attribute): template.yaml's KeyName, the codec's key.
     key_name: str = "id"

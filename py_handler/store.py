@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 
@@ -81,8 +80,7 @@ class Created(NamedTuple):
     replayed: bool = False
 
 
-@dataclass(frozen=True)
-class Batch:
+class Batch(NamedTuple):
     """A batch body decoded for `Store.put_batch`: per accepted record, in input order, its put
     (the store's own form), its key, and the bytes it adds to a BatchWriteItem request."""
 
