@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from functools import partial
-from typing import TYPE_CHECKING, Any
+from functools import cache, partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler.api_gateway import (
@@ -32,12 +32,23 @@ logger = Logger(json_serializer=_JSON_LINE)
 if isinstance(logger.registered_formatter, LambdaPowertoolsFormatter):
     logger.registered_formatter.json_serializer = _JSON_LINE
 metrics = Metrics(namespace=settings.metrics_namespace)
+_Resolver = TypeVar("_Resolver", APIGatewayHttpResolver, APIGatewayRestResolver)
 
-http_api = APIGatewayHttpResolver()  # HTTP API, payload format 2.0
-rest_api = APIGatewayRestResolver()  # REST API, payload format 1.0
-for resolver in (http_api, rest_api):
+
+def _resolver(resolver: _Resolver) -> _Resolver:
     resolver.include_router(routes.router)
     resolver.include_router(errors.router)
+    return resolver
+
+
+http_api = _resolver(APIGatewayHttpResolver())  # HTTP API, payload format 2.0 (the template's)
+
+
+@cache
+def rest_api() -> APIGatewayRestResolver:
+    """REST API, payload format 1.0: made at the first such event, so that a function behind an
+    HTTP API does not pay for it at init."""
+    return _resolver(APIGatewayRestResolver())
 
 
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
@@ -71,7 +82,7 @@ def resolve(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         resolver: APIGatewayHttpResolver | APIGatewayRestResolver = http_api
     else:
         event = {**event, "path": paths.encode_raw(event["path"])}
-        resolver = rest_api
+        resolver = rest_api()
     if not paths.routable(event["rawPath"] if resolver is http_api else event["path"]):
         return errors.problem_response(404, errors.NO_RESOURCE)
     response: dict[str, Any] = resolver.resolve(event, context)
