@@ -107,6 +107,9 @@ fn parse_exponent(text: &str) -> Option<i64> {
 /// suite) by tests/e2e/test_number_rules.py, in DynamoDB's order: an exponent beyond 64 bits first,
 /// then precision, then range.
 pub fn check_dynamodb(text: &str) -> Result<(), NumberProblem> {
+    if within_limits_at_a_glance(text) {
+        return Ok(());
+    }
     // DynamoDB reads the exponent as a 64-bit integer and refuses one that does not fit as "cannot
     // be converted to a numeric value", before it counts digits (so even with 39 of them). Such a
     // number is beyond any range, hence Range.
@@ -141,6 +144,22 @@ pub fn check_dynamodb(text: &str) -> Result<(), NumberProblem> {
     // The power of ten of the leading significant digit.
     let lead = i64::try_from(parts.int.len()).unwrap_or(i64::MAX) - 1 - i64::try_from(first).unwrap_or(0);
     in_range(parts.exp.saturating_add(lead))
+}
+
+/// Most numbers, decided in one pass: no exponent and at most 38 digits (one `.` at most) means
+/// at most 38 significant digits and a magnitude between 1E-38 and 1E+38, or zero, well inside
+/// DynamoDB's range. Anything else takes the full check.
+fn within_limits_at_a_glance(text: &str) -> bool {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (mut digits, mut dots) = (0usize, 0usize);
+    for b in unsigned.bytes() {
+        match b {
+            b'0'..=b'9' => digits += 1,
+            b'.' => dots += 1,
+            _ => return false,
+        }
+    }
+    dots <= 1 && (1..=MAX_SIGNIFICANT_DIGITS).contains(&digits)
 }
 
 /// Whether number text stands for an integer (`1.0`, `1e2` and `100e-2` do; `1.5` and
@@ -224,6 +243,12 @@ mod tests {
         assert_eq!(check_dynamodb("10000000000000000000000000000000000000000000000"), Ok(()));
         assert_eq!(check_dynamodb("-0.00"), Ok(()));
         assert_eq!(check_dynamodb("1234567890123456789012345678901234567800000"), Ok(()));
+        // Around the one-pass check's edges: 38 digits with a point, 39 digits, two points.
+        assert_eq!(check_dynamodb("-1234567890123456789.0123456789012345678"), Ok(()));
+        assert_eq!(check_dynamodb("0.00000000000000000000000000000000000001"), Ok(()));
+        assert_eq!(check_dynamodb("1234567890123456789.01234567890123456789"), Err(NumberProblem::Precision));
+        assert_eq!(check_dynamodb("1.2.3"), Err(NumberProblem::Range));
+        assert_eq!(check_dynamodb("-"), Err(NumberProblem::Range));
         assert_eq!(check_dynamodb("0.00012345678901234567890123456789012345678900"), Err(NumberProblem::Precision));
         // Precision is checked before range, as DynamoDB does ...
         assert_eq!(check_dynamodb("123456789012345678901234567890123456789e200"), Err(NumberProblem::Precision));
