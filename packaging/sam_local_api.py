@@ -54,7 +54,8 @@ class ProcessRuntime:
         stderr: StreamWriter | None = None,
         **_container_options: Any,
     ) -> None:
-        code = self.base / function_config.code_abs_path
+        # The runner resolved the code's path already; a layer's is relative to the template.
+        code = Path(function_config.code_abs_path)
         layers = [self.base / layer.codeuri / "python" for layer in function_config.layers]
         env = {
             **function_config.env_vars.resolve(),
